@@ -1,0 +1,315 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Pacemaker's side of the differential tests: run crm_simulate on a CIB and
+extract the resulting placement in hactl's JSON shape, plus the allocation
+scores; decide whether a case is tie-free (placement invariant under
+perturbations, no equal top scores).
+
+The placement is read twice, from crm_simulate's revised cluster status and
+from the status section of the CIB it saves (last operation per resource and
+node by call-id); a case where the two disagree is rejected, not guessed at.
+This module does not know about hactl.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+
+CRM_SIMULATE = os.environ.get("CRM_SIMULATE", "/usr/sbin/crm_simulate")
+NEG_INF = -1000000
+POS_INF = 1000000
+
+
+class PcmkError(Exception):
+    pass
+
+
+def available():
+    return os.access(CRM_SIMULATE, os.X_OK)
+
+
+def parse_score(s):
+    s = s.strip()
+    if s in ("INFINITY", "+INFINITY"):
+        return POS_INF
+    if s == "-INFINITY":
+        return NEG_INF
+    return max(NEG_INF, min(POS_INF, int(s)))
+
+
+def _role(r):
+    return {"Master": "Promoted", "Slave": "Unpromoted"}.get(r, r)
+
+
+def _prim_entry(role, nodes):
+    nodes = sorted(nodes)
+    if not nodes:
+        return {"node": None, "role": "Stopped"}
+    return {"node": nodes[0] if len(nodes) == 1 else nodes, "role": _role(role)}
+
+
+def placement_from_status_xml(res_el):
+    """Placement from a <resources> element of crm_simulate's XML output
+    (cluster_status or revised_cluster_status).  Group members are listed under
+    their own ids; a clone under its id with sorted node lists per role."""
+    out = {}
+    for el in res_el:
+        if el.tag == "resource":
+            out[el.get("id")] = _prim_entry(el.get("role"),
+                                            [n.get("name") for n in el.findall("node")])
+        elif el.tag == "group":
+            out.update(placement_from_status_xml(el))
+        elif el.tag == "clone":
+            promotable = el.get("multi_state") == "true"
+            roles = {"Promoted": [], "Unpromoted": []} if promotable else {"Started": []}
+            for inst in el.iter("resource"):
+                role = _role(inst.get("role"))
+                for n in inst.findall("node"):
+                    if role not in roles:
+                        raise PcmkError("clone %s: instance in role %s" % (el.get("id"), role))
+                    roles[role].append(n.get("name"))
+            out[el.get("id")] = {k: sorted(v) for k, v in roles.items()}
+        elif el.tag == "bundle":
+            raise PcmkError("bundles are outside the tested subset")
+    return out
+
+
+def _node_online(ns):
+    return ns.get("in_ccm") == "true" and ns.get("crmd") == "online"
+
+
+def active_from_saved_cib(root):
+    """{rsc id: {node: role}} from a CIB's status section: the last operation per
+    resource and node by call-id decides.  start/promote/demote/monitor with rc 0
+    or 8 mean active (8: promoted); stop, or rc 7, mean not active.  Only online
+    nodes count (an offline node's history is stale).  Anything else (a failed
+    start that was never stopped) raises: the end state would be ambiguous."""
+    act = {}
+    for ns in root.iter("node_state"):
+        if not _node_online(ns):
+            continue
+        node = ns.get("uname")
+        for lr in ns.iter("lrm_resource"):
+            ops = [o for o in lr.findall("lrm_rsc_op") if int(o.get("call-id", "-1")) >= 0]
+            if not ops:
+                continue
+            last = max(ops, key=lambda o: int(o.get("call-id")))
+            task, rc = last.get("operation"), int(last.get("rc-code"))
+            if task == "stop" and rc == 0:
+                continue
+            if rc == 7 and task == "monitor":
+                continue
+            if task in ("start", "monitor", "promote", "demote", "migrate_from") and rc in (0, 8):
+                promoted = rc == 8 or task == "promote"
+                act.setdefault(lr.get("id"), {})[node] = "Promoted" if promoted else "Started"
+                continue
+            raise PcmkError("%s on %s: last op %s rc=%d: end state unknown"
+                            % (lr.get("id"), node, task, rc))
+    return act
+
+
+def _check_consistent(placement, active):
+    """Primitives' node sets must agree between the two readings."""
+    for rid, ent in placement.items():
+        if "role" not in ent:
+            continue  # clone: instance ids differ, checked by crm_simulate itself
+        want = ent["node"]
+        want = [] if want is None else ([want] if isinstance(want, str) else want)
+        got = sorted(active.get(rid, {}))
+        if sorted(want) != got:
+            raise PcmkError("extraction mismatch for %s: revised status %s, saved CIB %s"
+                            % (rid, want, got))
+
+
+class Result:
+    """One crm_simulate run: placement, scores and node usability."""
+
+    def __init__(self):
+        self.placement = {}
+        self.scores = {}      # rsc -> {node: int}: pcmk__primitive_assign lines
+        self.score_lines = {}  # rsc -> [text lines], every allocation line
+        self.promotion = {}   # rsc -> {node: int}
+        self.usable = set()   # online, not standby, not in maintenance
+        self.saved = None     # path of the saved CIB (in the work dir)
+
+
+def simulate(path, workdir, timeout=60):
+    """Run crm_simulate -S on path; returns a Result.  Raises PcmkError."""
+    out_cib = os.path.join(workdir, os.path.basename(path) + ".out.xml")
+    cmd = [CRM_SIMULATE, "-x", path, "-S", "-s", "--output-as=xml", "--save-output", out_cib]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise PcmkError("crm_simulate exit %d: %s" % (p.returncode, p.stderr.strip()[-500:]))
+    try:
+        root = ET.fromstring(p.stdout)
+    except ET.ParseError as e:
+        raise PcmkError("crm_simulate output is not XML: %s" % e)
+    res = Result()
+    res.saved = out_cib
+    revised = root.find("revised_cluster_status")
+    if revised is None:
+        raise PcmkError("no revised_cluster_status in crm_simulate output")
+    for n in revised.find("nodes"):
+        if (n.get("online") == "true" and n.get("standby") == "false"
+                and n.get("maintenance") == "false"):
+            res.usable.add(n.get("name"))
+    res.placement = placement_from_status_xml(revised.find("resources"))
+    for rel in revised.find("resources").iter():
+        if rel.tag == "resource" and (rel.get("failed") == "true" or rel.get("blocked") == "true"
+                                      or rel.get("managed") == "false"):
+            raise PcmkError("%s is failed/blocked/unmanaged after the transition" % rel.get("id"))
+    alloc = root.find("allocations")
+    for w in (alloc if alloc is not None else []):
+        rid, node = w.get("id"), w.get("node")
+        if w.tag == "node_weight":
+            fn = w.get("function")
+            res.score_lines.setdefault(rid, []).append(
+                "%s: %s allocation score on %s: %s" % (fn, rid, node, w.get("score")))
+            if fn == "pcmk__primitive_assign":
+                res.scores.setdefault(rid, {})[node] = parse_score(w.get("score"))
+        elif w.tag == "promotion_score":
+            res.promotion.setdefault(rid, {})[node] = parse_score(w.get("score"))
+            res.score_lines.setdefault(rid, []).append(
+                "%s promotion score on %s: %s" % (rid, node, w.get("score")))
+    _check_consistent(res.placement, active_from_saved_cib(ET.parse(out_cib).getroot()))
+    return res
+
+
+def find_ties(res):
+    """Resources whose best usable score (>= 0) is shared by two usable nodes."""
+    ties = []
+    for rid, sc in sorted(res.scores.items()):
+        vals = [v for n, v in sc.items() if n in res.usable]
+        if not vals:
+            continue
+        top = max(vals)
+        if top >= 0 and vals.count(top) > 1:
+            ties.append("%s: %d usable nodes share the top score %d" % (rid, vals.count(top), top))
+    return ties
+
+
+# ---- perturbations -----------------------------------------------------------------
+
+def _reverse_children(parent, tag):
+    kids = [c for c in parent if c.tag == tag]
+    if not kids:
+        return
+    first = list(parent).index(kids[0])
+    for c in kids:
+        parent.remove(c)
+    for i, c in enumerate(reversed(kids)):
+        parent.insert(first + i, c)
+
+
+def perturb_nodes_reversed(root):
+    _reverse_children(root.find("configuration/nodes"), "node")
+    _reverse_children(root.find("status"), "node_state")
+    return {}
+
+
+def perturb_resources_reversed(root):
+    res = root.find("configuration/resources")
+    kids = list(res)
+    for c in kids:
+        res.remove(c)
+    for c in reversed(kids):
+        res.append(c)
+    return {}
+
+
+def perturb_constraints_reversed(root):
+    cons = root.find("configuration/constraints")
+    if cons is not None:
+        kids = list(cons)
+        for c in kids:
+            cons.remove(c)
+        for c in reversed(kids):
+            cons.append(c)
+    return {}
+
+
+def perturb_names_reversed(root):
+    """Rename nodes so that their byte order is reversed (strcmp tie-breaks flip).
+    Returns new name -> old name."""
+    names = sorted(n.get("uname") for n in root.iter("node"))
+    k = len(names)
+    ren = {old: "x%02d" % (k - i) for i, old in enumerate(names)}
+    for el in root.iter():
+        if el.tag in ("node", "node_state") and el.get("uname") in ren:
+            el.set("uname", ren[el.get("uname")])
+        elif el.tag == "rsc_location" and el.get("node") in ren:
+            el.set("node", ren[el.get("node")])
+        elif el.tag == "lrm_rsc_op" and el.get("on_node") in ren:
+            el.set("on_node", ren[el.get("on_node")])
+    return {v: k_ for k_, v in ren.items()}
+
+
+PERTURBATIONS = (
+    ("nodes-reversed", perturb_nodes_reversed),
+    ("resources-reversed", perturb_resources_reversed),
+    ("constraints-reversed", perturb_constraints_reversed),
+    ("names-reversed", perturb_names_reversed),
+)
+
+
+def rename_placement(pl, back):
+    """Map node names in a placement through `back` (new -> old)."""
+    def m(v):
+        if v is None:
+            return None
+        if isinstance(v, str):
+            return back.get(v, v)
+        return sorted(back.get(x, x) for x in v)
+    out = {}
+    for rid, ent in pl.items():
+        out[rid] = {k: (m(v) if k != "role" else v) for k, v in ent.items()}
+    return out
+
+
+def check_case(xml_text, name="case", keep_dir=None):
+    """Run crm_simulate on a case and its perturbations.
+
+    Returns (verdict, detail, result): verdict "ok" (tie-free, usable as a
+    test case), "tie" (placement depends on tie-breaking or CIB order),
+    "unstable" (scheduling Pacemaker's end state again moves something) or
+    "error" (crm_simulate failed, ambiguous end state)."""
+    tmp = keep_dir or tempfile.mkdtemp(prefix="hadiff-")
+    try:
+        path = os.path.join(tmp, name + ".xml")
+        with open(path, "w") as f:
+            f.write(xml_text)
+        try:
+            base = simulate(path, tmp)
+        except (PcmkError, subprocess.TimeoutExpired) as e:
+            return "error", str(e), None
+        ties = find_ties(base)
+        if ties:
+            return "tie", "; ".join(ties), base
+        # The end state must be a fixpoint: scheduling it again changes nothing.
+        try:
+            again = simulate(base.saved, tmp)
+        except (PcmkError, subprocess.TimeoutExpired) as e:
+            return "error", "re-run: %s" % e, base
+        if again.placement != base.placement:
+            return "unstable", "placement not stable when scheduled again", base
+        for pname, fn in PERTURBATIONS:
+            root = ET.fromstring(xml_text)
+            back = fn(root)
+            ppath = os.path.join(tmp, "%s.%s.xml" % (name, pname))
+            ET.ElementTree(root).write(ppath, encoding="unicode")
+            try:
+                pr = simulate(ppath, tmp)
+            except (PcmkError, subprocess.TimeoutExpired) as e:
+                return "error", "%s: %s" % (pname, e), base
+            pl = rename_placement(pr.placement, back) if back else pr.placement
+            if pl != base.placement:
+                diff = sorted(k for k in set(pl) | set(base.placement)
+                              if pl.get(k) != base.placement.get(k))
+                return "tie", "%s changes placement of %s" % (pname, ", ".join(diff)), base
+            if find_ties(pr):
+                return "tie", "%s: %s" % (pname, "; ".join(find_ties(pr))), base
+        return "ok", "", base
+    finally:
+        if keep_dir is None:
+            shutil.rmtree(tmp, ignore_errors=True)
