@@ -533,3 +533,35 @@ void ha__rsc_primitives(const ha_rsc *r, GPtrArray *out)
 	for (guint i = 0; i < r->children->len; i++)
 		ha__rsc_primitives(g_ptr_array_index(r->children, i), out);
 }
+
+static int cmp_pairs(const void *a, const void *b)
+{
+	const ha_nvpair *x = *(const ha_nvpair *const *)a, *y = *(const ha_nvpair *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+const char *ha__rsc_digest(const ha_rsc *r, char *buf)
+{
+	GPtrArray *pairs = g_ptr_array_new();
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; r->params && i < r->params->len; i++) {
+		const ha_nvset *set = g_ptr_array_index(r->params, i);
+		for (guint j = 0; j < set->pairs->len; j++) {
+			ha_nvpair *p = &g_array_index(set->pairs, ha_nvpair, j);
+			if (g_hash_table_add(seen, (gpointer)p->name))
+				g_ptr_array_add(pairs, p);
+		}
+	}
+	qsort(pairs->pdata, pairs->len, sizeof(gpointer), cmp_pairs);
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	for (guint i = 0; i < pairs->len; i++) {
+		const ha_nvpair *p = g_ptr_array_index(pairs, i);
+		g_checksum_update(ck, (const guchar *)p->name, (gssize)strlen(p->name) + 1);
+		g_checksum_update(ck, (const guchar *)p->value, (gssize)strlen(p->value) + 1);
+	}
+	snprintf(buf, HA_DIGEST_LEN, HA_DIGEST_PREFIX "%.64s", g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	g_hash_table_destroy(seen);
+	g_ptr_array_free(pairs, TRUE);
+	return buf;
+}

@@ -315,4 +315,12 @@ int ha__interval_parse(const char *s, uint32_t *ms);
 /* Boolean as Pacemaker reads it: true/on/yes/y/1 and false/off/no/n/0. -EINVAL else. */
 int ha__bool_parse(const char *s, bool *out);
 
+/* libha's parameter digest of a primitive's instance attributes ("ha1:" + hex),
+ * recorded as op-digest on the operations libha writes; a running resource whose
+ * recorded digest (in this format) differs is restarted. Digests in other formats
+ * (Pacemaker's) are never compared. buf must hold HA_DIGEST_LEN bytes. */
+#define HA_DIGEST_LEN 72
+#define HA_DIGEST_PREFIX "ha1:"
+const char *ha__rsc_digest(const ha_rsc *r, char *buf);
+
 #endif

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Scheduler stage 5: assignment of every resource to a node (or none), with
+ * Pacemaker 2.1.5's colocation semantics: a resource's primaries are assigned
+ * first and constrain it ("this with"); its dependents' preferences are merged
+ * into its scores first, scaled by score/INFINITY and rolled back when they would
+ * leave no usable node ("with this"); ties are broken by resources already assigned
+ * per node, the current node, then node name. See docs/scheduler.md.
+ */
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sched_private.h"
+
+static void assign(sched *s, sc_rsc *x);
+
+static bool any_available(const sched *s, const int *score)
+{
+	for (int n = 0; n < s->nnodes; n++)
+		if (score[n] != SC_NONE && score[n] >= 0 && sc_node_usable(&s->nodes[n]))
+			return true;
+	return false;
+}
+
+static const char *node_attr(const sc_node *n, const char *attr)
+{
+	return g_hash_table_lookup(n->attrs, attr ? attr : "#uname");
+}
+
+static bool attr_eq(const char *a, const char *b)
+{
+	return a && b && !strcasecmp(a, b);
+}
+
+/* Best score of rsc among usable nodes whose attr equals value. */
+static int best_matching(const sched *s, const sc_rsc *rsc, const char *attr, const char *value)
+{
+	int best = -HA_INF;
+	for (int n = 0; n < s->nnodes; n++) {
+		int sc = rsc->score[n];
+		if (sc != SC_NONE && sc > best && sc_node_usable(&s->nodes[n]) &&
+		    attr_eq(value, node_attr(&s->nodes[n], attr)))
+			best = sc;
+	}
+	return best;
+}
+
+/* Pacemaker computes colocation factors in single precision; rounding of the
+ * products must match it bit for bit, so the float types here are deliberate. */
+static void add_matching(const sched *s, int *work, const sc_rsc *rsc, const char *attr,
+			 float factor)
+{
+	for (int n = 0; n < s->nnodes; n++) {
+		if (work[n] == SC_NONE)
+			continue;
+		int score = best_matching(s, rsc, attr, node_attr(&s->nodes[n], attr));
+		if (factor < 0 && score < 0)
+			continue; /* an avoided node never becomes attractive */
+		float weight_f = factor * (float)score;
+		int weight = (int)((weight_f < 0) ? (weight_f - 0.5) : (weight_f + 0.5));
+		if (weight == 0 && score != 0)
+			weight = factor > 0.0f ? 1 : factor < 0.0f ? -1 : 0;
+		work[n] = ha__score_add(weight, work[n]);
+	}
+}
+
+/* Merge rsc's preferences (and, recursively, those of resources colocated with
+ * it) into nodes. A level that would leave no usable node is rolled back. */
+static void merge(sched *s, sc_rsc *rsc, int *nodes, const char *attr, float factor)
+{
+	if (rsc->merging)
+		return; /* dependency loop */
+	rsc->merging = true;
+	int *work = g_memdup2(nodes, sizeof(int) * (size_t)s->nnodes);
+	add_matching(s, work, rsc, attr, factor);
+	if (any_available(s, work)) {
+		for (guint i = 0; i < rsc->with_this->len; i++) {
+			const sc_coloc *c = g_ptr_array_index(rsc->with_this, i);
+			float other = factor * (float)c->score / (float)HA_INF;
+			merge(s, c->dep, work, c->node_attr, other);
+		}
+		memcpy(nodes, work, sizeof(int) * (size_t)s->nnodes);
+	}
+	g_free(work);
+	rsc->merging = false;
+}
+
+/* Apply "dep with prim" to dep's scores once prim has been assigned. */
+static void coloc_to_scores(sched *s, sc_rsc *dep, const sc_rsc *prim, const sc_coloc *c)
+{
+	const char *attr = c->node_attr;
+	const char *value = NULL;
+	if (prim->node >= 0)
+		value = node_attr(&s->nodes[prim->node], attr);
+	else if (c->score < 0)
+		return; /* anti-colocation with something that will not run */
+	int nn = s->nnodes;
+	int *work = g_memdup2(dep->score, sizeof(int) * (size_t)nn);
+	for (int n = 0; n < nn; n++) {
+		if (work[n] == SC_NONE)
+			continue;
+		if (prim->node < 0)
+			work[n] = ha__score_add(-c->score, work[n]);
+		else if (attr_eq(node_attr(&s->nodes[n], attr), value)) {
+			if (c->score < HA_INF)
+				work[n] = ha__score_add(c->score, work[n]);
+		} else if (c->score >= HA_INF) {
+			work[n] = -HA_INF;
+		}
+	}
+	if (c->score <= -HA_INF || c->score >= HA_INF || any_available(s, work)) {
+		int *before = dep->score;
+		dep->score = work;
+		ha__sc_why_diff(dep, WHY_COLOC, before, nn, c->id, prim->r->id);
+		g_free(before);
+	} else {
+		ha__sc_why(dep, WHY_COLOC_ROLLBACK, -1, 0, 0, c->id, prim->r->id);
+		g_free(work);
+	}
+}
+
+/* Clone primaries: the dependent may only run where an instance will run
+ * (mandatory), or gets the score where instances run (optional). */
+static void coloc_with_clone(sched *s, sc_rsc *dep, const sc_rsc *clone, const sc_coloc *c)
+{
+	int nn = s->nnodes;
+	bool *has = g_new0(bool, nn ? nn : 1);
+	bool any = false;
+	for (guint i = 0; i < clone->children->len; i++) {
+		const sc_rsc *inst = g_ptr_array_index(clone->children, i);
+		if (inst->node < 0)
+			continue;
+		if (c->prim_role != HA_ROLE_UNKNOWN && inst->next_role != c->prim_role)
+			continue;
+		has[inst->node] = true;
+		any = true;
+	}
+	int *before = g_memdup2(dep->score, sizeof(int) * (size_t)nn);
+	if (c->score >= HA_INF) {
+		for (int n = 0; n < nn; n++)
+			if (dep->score[n] != SC_NONE && !has[n])
+				dep->score[n] = -HA_INF;
+	} else if (c->score <= -HA_INF) {
+		for (int n = 0; n < nn; n++)
+			if (dep->score[n] != SC_NONE && has[n])
+				dep->score[n] = -HA_INF;
+	} else if (any) {
+		int *work = g_memdup2(dep->score, sizeof(int) * (size_t)nn);
+		for (int n = 0; n < nn; n++)
+			if (work[n] != SC_NONE && has[n])
+				work[n] = ha__score_add(c->score, work[n]);
+		if (any_available(s, work))
+			memcpy(dep->score, work, sizeof(int) * (size_t)nn);
+		g_free(work);
+	}
+	ha__sc_why_diff(dep, WHY_COLOC, before, nn, c->id, clone->r->id);
+	g_free(before);
+	g_free(has);
+}
+
+static void apply_this_with(sched *s, sc_rsc *x, const sc_coloc *c)
+{
+	int nn = s->nnodes;
+	int *archive = NULL;
+	if (c->dep_role >= HA_ROLE_PROMOTED || (c->score < 0 && c->score > -HA_INF))
+		archive = g_memdup2(x->score, sizeof(int) * (size_t)nn);
+	sc_rsc *prim = c->prim;
+	if (prim->provisional)
+		assign(s, prim);
+	if (!prim->provisional && x->provisional &&
+	    (c->dep_role == HA_ROLE_UNKNOWN || c->dep_role == x->next_role)) {
+		if (prim->r->kind == HA_RSC_CLONE)
+			coloc_with_clone(s, x, prim, c);
+		else if (c->prim_role == HA_ROLE_UNKNOWN || c->prim_role == prim->next_role)
+			coloc_to_scores(s, x, prim, c);
+	}
+	if (archive && !any_available(s, x->score)) {
+		ha__sc_why(x, WHY_COLOC_ROLLBACK, -1, 0, 0, c->id, prim->r->id);
+		memcpy(x->score, archive, sizeof(int) * (size_t)nn);
+	}
+	g_free(archive);
+}
+
+static void merge_dependents(sched *s, sc_rsc *x)
+{
+	int nn = s->nnodes;
+	for (guint i = 0; i < x->with_this->len; i++) {
+		const sc_coloc *c = g_ptr_array_index(x->with_this, i);
+		int *before = g_memdup2(x->score, sizeof(int) * (size_t)nn);
+		merge(s, c->dep, x->score, c->node_attr, (float)c->score / (float)HA_INF);
+		ha__sc_why_diff(x, WHY_COLOC_MERGE, before, nn, c->id, c->dep->r->id);
+		g_free(before);
+	}
+}
+
+/* Sort key of Pacemaker's compare_nodes: usable score, fewer assigned, current node,
+ * name. Returns <0 if node a is better than b. */
+static int cmp_nodes(const sched *s, const sc_rsc *x, int a, int b)
+{
+	int sa = sc_node_usable(&s->nodes[a]) ? x->score[a] : -HA_INF;
+	int sb = sc_node_usable(&s->nodes[b]) ? x->score[b] : -HA_INF;
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
+	if (s->nodes[a].assigned != s->nodes[b].assigned)
+		return s->nodes[a].assigned < s->nodes[b].assigned ? -1 : 1;
+	if (x->running_on == a)
+		return -1;
+	if (x->running_on == b)
+		return 1;
+	return strcmp(s->nodes[a].uname, s->nodes[b].uname);
+}
+
+static int choose_node(const sched *s, const sc_rsc *x)
+{
+	int best = -1;
+	for (int n = 0; n < s->nnodes; n++) {
+		if (x->score[n] == SC_NONE)
+			continue;
+		if (best < 0 || cmp_nodes(s, x, n, best) < 0)
+			best = n;
+	}
+	if (best < 0)
+		return -1;
+	int cur = x->running_on;
+	if (x->score[best] > 0 && sc_node_usable(&s->nodes[best]) && cur >= 0 && cur != best &&
+	    x->score[cur] != SC_NONE && sc_node_usable(&s->nodes[cur]) &&
+	    x->score[cur] == x->score[best])
+		best = cur; /* equally good: stay */
+	if (!sc_node_usable(&s->nodes[best]) || x->score[best] < 0)
+		return -1;
+	return best;
+}
+
+static void set_node(sched *s, sc_rsc *x, int node)
+{
+	x->node = node;
+	if (node >= 0)
+		s->nodes[node].assigned++;
+}
+
+static void assign_primitive(sched *s, sc_rsc *x)
+{
+	if (x->parent && x->parent->provisional && !x->parent->allocating) {
+		assign(s, x->parent);
+		return;
+	}
+	if (!x->provisional || x->allocating)
+		return;
+	x->allocating = true;
+	for (guint i = 0; i < x->this_with->len; i++)
+		apply_this_with(s, x, g_ptr_array_index(x->this_with, i));
+	merge_dependents(s, x);
+	x->final_score = g_memdup2(x->score, sizeof(int) * (size_t)(s->nnodes ? s->nnodes : 1));
+
+	if (!x->managed || x->blocked) {
+		/* Unmanaged: it stays exactly where it is. */
+		int at = -1;
+		for (int n = 0; n < s->nnodes && at < 0; n++)
+			if (sc_state_at(s, x, n)->role >= HA_ROLE_STARTED)
+				at = n;
+		set_node(s, x, at);
+		x->next_role = at >= 0 ? x->cur_role : HA_ROLE_STOPPED;
+		x->stop_reason = x->blocked ? "blocked" : "unmanaged";
+	} else if (!s->have_quorum && s->opts->no_quorum_policy == HA_NQP_STOP) {
+		set_node(s, x, -1);
+		x->stop_reason = "the partition has no quorum (no-quorum-policy=stop)";
+	} else {
+		int n = choose_node(s, x);
+		if (n >= 0 && !s->have_quorum &&
+		    (s->opts->no_quorum_policy == HA_NQP_FREEZE ||
+		     s->opts->no_quorum_policy == HA_NQP_DEMOTE) &&
+		    sc_state_at(s, x, n)->role < HA_ROLE_STARTED) {
+			n = -1;
+			x->stop_reason = "the partition has no quorum (no-quorum-policy=freeze)";
+		}
+		set_node(s, x, n);
+	}
+	if (x->node >= 0 && x->next_role == HA_ROLE_UNKNOWN)
+		x->next_role = HA_ROLE_STARTED;
+	if (x->node < 0)
+		x->next_role = HA_ROLE_STOPPED;
+	x->allocating = false;
+	x->provisional = false;
+}
+
+static void assign_group(sched *s, sc_rsc *g)
+{
+	if (!g->provisional || g->allocating)
+		return;
+	g->allocating = true;
+	for (guint i = 0; i < g->children->len; i++)
+		assign(s, g_ptr_array_index(g->children, i));
+	sc_rsc *first = g->children->len ? g_ptr_array_index(g->children, 0) : NULL;
+	g->node = first ? first->node : -1;
+	g->next_role = first ? first->next_role : HA_ROLE_STOPPED;
+	g->allocating = false;
+	g->provisional = false;
+}
+
+void ha__sc_assign_clone(sched *s, sc_rsc *c);
+
+static void assign(sched *s, sc_rsc *x)
+{
+	switch (x->r->kind) {
+	case HA_RSC_PRIMITIVE:
+		assign_primitive(s, x);
+		break;
+	case HA_RSC_GROUP:
+		if (x->parent && x->parent->provisional && !x->parent->allocating) {
+			assign(s, x->parent);
+			return;
+		}
+		assign_group(s, x);
+		break;
+	case HA_RSC_CLONE:
+		ha__sc_assign_clone(s, x);
+		break;
+	}
+}
+
+int ha__sc_assign(sched *s)
+{
+	for (guint i = 0; i < s->top->len; i++)
+		assign(s, g_ptr_array_index(s->top, i));
+	return 0;
+}

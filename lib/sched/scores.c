@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Scheduler stage 4: each primitive's node scores before assignment — the
+ * symmetric/asymmetric base, location constraints and rules (a group's location
+ * counts once, on its first member; a clone's applies to every instance),
+ * target-role=Stopped, stickiness on the current node, fail counts against
+ * migration-threshold (a clone instance's ban bans the whole clone from the node).
+ */
+#include <string.h>
+
+#include "sched_private.h"
+
+void ha__sc_why(sc_rsc *r, sc_why_kind kind, int node, int before, int after,
+		const char *ref, const char *other)
+{
+	sc_why w = {.kind = (uint8_t)kind, .node = node, .before = before, .after = after,
+		    .ref = ref, .other = other};
+	g_array_append_val(r->why, w);
+}
+
+void ha__sc_why_diff(sc_rsc *r, sc_why_kind kind, const int *before, int nnodes,
+		     const char *ref, const char *other)
+{
+	for (int i = 0; i < nnodes; i++)
+		if (before[i] != r->score[i])
+			ha__sc_why(r, kind, i, before[i], r->score[i], ref, other);
+}
+
+/* Add score at node (creating the entry, as Pacemaker's resource_location does). */
+static void add(sc_rsc *x, int node, int score, sc_why_kind kind, const char *ref)
+{
+	int before = x->score[node];
+	int base = before == SC_NONE ? 0 : before;
+	x->score[node] = ha__score_add(base, score);
+	ha__sc_why(x, kind, node, before, x->score[node], ref, NULL);
+}
+
+/* Make sure node has an entry (score 0) without changing an existing one. */
+static void allow(sc_rsc *x, int node, const char *ref)
+{
+	if (x->score[node] == SC_NONE) {
+		x->score[node] = 0;
+		ha__sc_why(x, WHY_GROUP, node, SC_NONE, 0, ref, NULL);
+	}
+}
+
+/* Primitives a location on x applies to: for a group the first member gets the
+ * score and the others an entry of 0; for a clone every instance. */
+static void apply_location(sched *s, sc_rsc *x, int node, int score, sc_why_kind kind,
+			   const char *ref)
+{
+	switch (x->r->kind) {
+	case HA_RSC_PRIMITIVE:
+		add(x, node, score, kind, ref);
+		break;
+	case HA_RSC_GROUP:
+		for (guint i = 0; i < x->children->len; i++) {
+			sc_rsc *m = g_ptr_array_index(x->children, i);
+			if (i == 0)
+				apply_location(s, m, node, score, kind, ref);
+			else if (m->r->kind == HA_RSC_PRIMITIVE)
+				allow(m, node, ref);
+		}
+		break;
+	case HA_RSC_CLONE:
+		add(x, node, score, kind, ref); /* the clone's own table (instances' base) */
+		for (guint i = 0; i < x->children->len; i++)
+			apply_location(s, g_ptr_array_index(x->children, i), node, score, kind, ref);
+		break;
+	}
+}
+
+static void locations(sched *s)
+{
+	for (guint i = 0; i < s->cfg->locations->len; i++) {
+		const ha_location *l = g_ptr_array_index(s->cfg->locations, i);
+		sc_rsc *x = g_hash_table_lookup(s->by_id, l->rsc);
+		if (!x)
+			continue;
+		ha_role role = ha__role_parse(l->role);
+		if (role == HA_ROLE_PROMOTED)
+			continue; /* only affects promotion scores */
+		if (l->node) {
+			for (int n = 0; n < s->nnodes; n++)
+				if (!strcmp(s->nodes[n].uname, l->node))
+					apply_location(s, x, n, l->score, WHY_LOCATION, l->id);
+			continue;
+		}
+		for (guint j = 0; l->rules && j < l->rules->len; j++) {
+			const ha_rule *rule = g_ptr_array_index(l->rules, j);
+			if (ha__role_parse(rule->role) == HA_ROLE_PROMOTED)
+				continue;
+			for (int n = 0; n < s->nnodes; n++) {
+				int sc;
+				if (ha__sc_rule_matches(s, rule, &s->nodes[n], &sc))
+					apply_location(s, x, n, sc, WHY_RULE, l->id);
+			}
+		}
+	}
+}
+
+static sc_rsc *clone_of(sc_rsc *x)
+{
+	for (sc_rsc *p = x->parent; p; p = p->parent)
+		if (p->r->kind == HA_RSC_CLONE)
+			return p;
+	return NULL;
+}
+
+int ha__sc_scores(sched *s)
+{
+	int nn = s->nnodes;
+	bool sym = s->opts->symmetric_cluster;
+	for (guint i = 0; i < s->rscs->len; i++) {
+		sc_rsc *x = g_ptr_array_index(s->rscs, i);
+		for (int n = 0; n < nn; n++)
+			x->score[n] = sym ? 0 : SC_NONE;
+	}
+	locations(s);
+	for (guint p = 0; p < s->prims->len; p++) {
+		sc_rsc *x = g_ptr_array_index(s->prims, p);
+		if (x->target_stopped || x->hard_error) {
+			for (int n = 0; n < nn; n++)
+				add(x, n, -HA_INF, WHY_STOPPED_ROLE,
+				    x->hard_error ? "hard-error" : "target-role");
+		}
+		/* Stickiness: only for a managed resource active on exactly one node, and
+		 * (asymmetric clusters) only where it is explicitly allowed. */
+		if (x->managed && x->running_on >= 0 && x->stickiness != 0 &&
+		    x->score[x->running_on] != SC_NONE)
+			add(x, x->running_on, x->stickiness, WHY_STICKINESS, "resource-stickiness");
+		/* Fail counts. */
+		if (x->migration_threshold > 0) {
+			for (int n = 0; n < nn; n++) {
+				const sc_state *st = sc_state_at(s, x, n);
+				int fc = st->fail_count;
+				if (fc > 0 && x->failure_timeout > 0 && st->last_failure > 0 &&
+				    st->last_failure + x->failure_timeout <= s->now)
+					fc = 0; /* expired */
+				if (fc < x->migration_threshold)
+					continue;
+				sc_rsc *clone = clone_of(x);
+				if (clone) {
+					for (guint q = 0; q < s->prims->len; q++) {
+						sc_rsc *y = g_ptr_array_index(s->prims, q);
+						if (clone_of(y) == clone && y->r == x->r)
+							add(y, n, -HA_INF, WHY_FAILCOUNT, "migration-threshold");
+					}
+					add(clone, n, -HA_INF, WHY_FAILCOUNT, "migration-threshold");
+				} else {
+					add(x, n, -HA_INF, WHY_FAILCOUNT, "migration-threshold");
+				}
+			}
+		}
+	}
+	return 0;
+}

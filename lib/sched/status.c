@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Scheduler stage 3: what runs where now. Replays each resource's operation
+ * history on each node (ordered by call id, as Pacemaker does) into a sc_state:
+ * role, failure, failed stop, fail count; then derives where every primitive is
+ * active. Anonymous clone copies are mapped to instances in node order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_private.h"
+
+static int cmp_ops(const void *a, const void *b)
+{
+	const ha_lrm_op *x = *(ha_lrm_op *const *)a, *y = *(ha_lrm_op *const *)b;
+	/* Pending operations (call-id -1) are the newest. */
+	int64_t cx = x->call_id < 0 ? INT64_MAX : x->call_id;
+	int64_t cy = y->call_id < 0 ? INT64_MAX : y->call_id;
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	if (x->last_rc_change != y->last_rc_change)
+		return x->last_rc_change < y->last_rc_change ? -1 : 1;
+	return 0;
+}
+
+static const char *on_fail_for(const sched *s, const ha_rsc *r, const ha_lrm_op *op)
+{
+	if (r) {
+		for (guint i = 0; r->ops && i < r->ops->len; i++) {
+			const ha_op_def *d = g_ptr_array_index(r->ops, i);
+			if (d->on_fail && !strcmp(d->name, op->operation) &&
+			    d->interval_ms == op->interval_ms)
+				return d->on_fail;
+		}
+	}
+	if (!strcmp(op->operation, "stop"))
+		return s->opts->stonith_enabled ? "fence" : "block";
+	return "restart";
+}
+
+static bool is_probe(const ha_lrm_op *op)
+{
+	return op->interval_ms == 0 && !strcmp(op->operation, "monitor");
+}
+
+/* Replay one resource's history on one node. */
+static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, sc_state *st,
+		   bool *ban_everywhere)
+{
+	guint nops = lr->ops->len;
+	if (!nops)
+		return;
+	const ha_lrm_op **ops = g_new(const ha_lrm_op *, nops);
+	for (guint i = 0; i < nops; i++)
+		ops[i] = &g_array_index(lr->ops, ha_lrm_op, i);
+	qsort(ops, nops, sizeof(*ops), cmp_ops);
+	int64_t timeout = 0;
+	if (r) {
+		const char *ft = ha__rsc_meta(s->cfg, r, "failure-timeout");
+		uint32_t ms;
+		if (ft && ha__interval_parse(ft, &ms) == 0)
+			timeout = ms / 1000;
+	}
+	for (guint i = 0; i < nops; i++) {
+		const ha_lrm_op *op = ops[i];
+		const char *task = op->operation;
+		bool probe = is_probe(op);
+		bool recurring = op->interval_ms > 0;
+		if (op->op_status == HA_OPST_CANCELLED)
+			continue;
+		if (op->op_status == HA_OPST_PENDING || op->call_id < 0) {
+			st->pending = true;
+			if (!strcmp(task, "start") || !strcmp(task, "migrate_from"))
+				st->role = HA_ROLE_STARTED;
+			else if (!strcmp(task, "promote"))
+				st->role = HA_ROLE_PROMOTED;
+			else if (probe && st->role == HA_ROLE_UNKNOWN)
+				st->role = HA_ROLE_UNKNOWN;
+			continue;
+		}
+		bool ok;
+		if (op->op_status != HA_OPST_DONE)
+			ok = false;
+		else if (probe)
+			ok = op->rc == 0 || op->rc == 7 || op->rc == 8;
+		else if (recurring && !strcmp(task, "monitor"))
+			ok = op->rc == 0 || op->rc == 8;
+		else
+			ok = op->rc == 0;
+		/* Probes saying "not installed here"/"invalid here" mean: not running
+		 * on this node (and it cannot run here). */
+		if (probe && op->op_status == HA_OPST_DONE && (op->rc == 5 || op->rc == 2)) {
+			st->role = HA_ROLE_STOPPED;
+			st->fail_count = HA_INF;
+			st->failed_op = "probe: not installed";
+			continue;
+		}
+		if (ok) {
+			if (probe)
+				st->role = op->rc == 7   ? HA_ROLE_STOPPED
+					   : op->rc == 8 ? HA_ROLE_PROMOTED
+							 : HA_ROLE_STARTED;
+			else if (!strcmp(task, "start") || !strcmp(task, "migrate_from"))
+				st->role = HA_ROLE_STARTED;
+			else if (!strcmp(task, "stop") || !strcmp(task, "migrate_to"))
+				st->role = HA_ROLE_STOPPED;
+			else if (!strcmp(task, "promote"))
+				st->role = HA_ROLE_PROMOTED;
+			else if (!strcmp(task, "demote"))
+				st->role = HA_ROLE_UNPROMOTED;
+			else if (recurring && st->role < HA_ROLE_STARTED)
+				st->role = op->rc == 8 ? HA_ROLE_PROMOTED : HA_ROLE_STARTED;
+			if (!recurring && strcmp(task, "monitor") != 0 && strcmp(task, "notify") != 0) {
+				st->failed = false;
+				st->stop_failed = false;
+				st->blocked = false;
+			} else if (probe) {
+				st->failed = false;
+			}
+			if (!strcmp(task, "start") || (probe && op->rc != 7 && !st->digest))
+				st->digest = op->digest;
+			if (recurring && !strcmp(task, "monitor"))
+				st->monitor_ms = op->interval_ms;
+			continue;
+		}
+		/* A failure. */
+		if (timeout > 0 && op->last_rc_change > 0 && op->last_rc_change + timeout <= s->now)
+			continue; /* expired: failure-timeout has passed */
+		const char *on_fail = on_fail_for(s, r, op);
+		if (!strcmp(on_fail, "ignore")) {
+			if (!strcmp(task, "start") || recurring)
+				st->role = HA_ROLE_STARTED;
+			continue;
+		}
+		st->failed = true;
+		st->exit_reason = op->exit_reason;
+		st->failed_op = task;
+		if (op->op_status == HA_OPST_DONE && (op->rc == 6 || op->rc == 2) && !probe)
+			*ban_everywhere = true; /* hard error for the resource */
+		if (op->op_status == HA_OPST_NOTINSTALLED || op->rc == 5)
+			st->fail_count = HA_INF;
+		if (!strcmp(task, "stop")) {
+			st->role = HA_ROLE_STARTED;
+			st->stop_failed = true;
+		} else if (!strcmp(task, "promote") || !strcmp(task, "demote") || op->rc == 9) {
+			st->role = HA_ROLE_PROMOTED;
+		} else if (st->role < HA_ROLE_STARTED) {
+			st->role = HA_ROLE_STARTED; /* failed start/probe: assume active */
+		}
+		if (!strcmp(on_fail, "block"))
+			st->blocked = true;
+		else if (!strcmp(on_fail, "fence") && s->opts->stonith_enabled)
+			n->unclean = true, st->stop_failed = true;
+		else if (!strcmp(on_fail, "standby"))
+			n->standby = true;
+	}
+	g_free(ops);
+}
+
+/* Sum of fail-count-<id>[#op_interval] transient attributes on node n; the latest
+ * last-failure-<id>[#...] in *last. */
+static int fail_count(const sched *s, const sc_node *n, const char *id, int64_t *last)
+{
+	(void)s;
+	int total = 0;
+	size_t idlen = strlen(id);
+	GHashTableIter it;
+	gpointer k, v;
+	*last = 0;
+	g_hash_table_iter_init(&it, n->attrs);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const char *name = k;
+		if (!strncmp(name, "fail-count-", 11) && !strncmp(name + 11, id, idlen) &&
+		    (name[11 + idlen] == '\0' || name[11 + idlen] == '#')) {
+			int c;
+			if (ha__score_parse(v, &c) == 0)
+				total = ha__score_add(total, c);
+		} else if (!strncmp(name, "last-failure-", 13) && !strncmp(name + 13, id, idlen) &&
+			   (name[13 + idlen] == '\0' || name[13 + idlen] == '#')) {
+			long long t = g_ascii_strtoll(v, NULL, 10);
+			if (t > *last)
+				*last = t;
+		}
+	}
+	return total;
+}
+
+static bool active(const sc_state *st)
+{
+	return st->role >= HA_ROLE_STARTED;
+}
+
+/* Strip an anonymous clone instance suffix ("db:1" -> "db"). */
+static const char *base_id(sched *s, const char *id)
+{
+	const char *colon = strrchr(id, ':');
+	if (!colon || !colon[1])
+		return id;
+	for (const char *p = colon + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return id;
+	char *tmp = g_strndup(id, (gsize)(colon - id));
+	const char *r = g_string_chunk_insert_const(s->strings, tmp);
+	g_free(tmp);
+	return r;
+}
+
+int ha__sc_status(sched *s)
+{
+	int nn = s->nnodes;
+	s->states = g_new0(sc_state, (size_t)(s->prims->len ? s->prims->len : 1) * (nn ? nn : 1));
+	/* Per configured primitive (not instance): its history per node. */
+	GHashTable *hist = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	GHashTable *ban_all = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < s->cib->status->len; i++) {
+		const ha_node_state *ns = g_ptr_array_index(s->cib->status, i);
+		int ni = -1;
+		for (int k = 0; k < nn; k++)
+			if (ns->uname && !strcmp(s->nodes[k].uname, ns->uname))
+				ni = k;
+		if (ni < 0)
+			continue;
+		for (guint j = 0; j < ns->lrm->len; j++) {
+			const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, j);
+			const char *id = base_id(s, lr->id);
+			const ha_rsc *r = ha__rsc_find(s->cfg, id);
+			if (!r || r->kind != HA_RSC_PRIMITIVE) {
+				/* Orphan: history of a resource no longer configured. */
+				sc_state st = {0};
+				bool ban = false;
+				replay(s, NULL, lr, &s->nodes[ni], &st, &ban);
+				if (active(&st)) {
+					g_ptr_array_add(s->orphans, (gpointer)lr->id);
+					g_ptr_array_add(s->orphans, GINT_TO_POINTER(ni));
+				}
+				continue;
+			}
+			sc_state *row = g_hash_table_lookup(hist, id);
+			if (!row) {
+				row = g_new0(sc_state, nn ? nn : 1);
+				g_hash_table_insert(hist, (gpointer)id, row);
+			}
+			bool ban = false;
+			replay(s, r, lr, &s->nodes[ni], &row[ni], &ban);
+			if (ban)
+				g_hash_table_add(ban_all, (gpointer)r->id);
+		}
+	}
+	/* Fail counts come from node attributes. */
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, hist);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		sc_state *row = v;
+		for (int ni = 0; ni < nn; ni++) {
+			int64_t last;
+			int fc = fail_count(s, &s->nodes[ni], k, &last);
+			row[ni].fail_count = ha__score_add(row[ni].fail_count, fc);
+			row[ni].last_failure = last;
+		}
+	}
+	/* Attributes without any history still count. */
+	for (guint p = 0; p < s->prims->len; p++) {
+		sc_rsc *x = g_ptr_array_index(s->prims, p);
+		if (g_hash_table_contains(hist, x->r->id))
+			continue;
+		sc_state *row = g_new0(sc_state, nn ? nn : 1);
+		for (int ni = 0; ni < nn; ni++) {
+			int64_t last;
+			row[ni].fail_count = fail_count(s, &s->nodes[ni], x->r->id, &last);
+			row[ni].last_failure = last;
+		}
+		g_hash_table_insert(hist, (gpointer)x->r->id, row);
+	}
+
+	/* Distribute to scheduler primitives; anonymous clone copies to instances. */
+	for (guint p = 0; p < s->prims->len; p++) {
+		sc_rsc *x = g_ptr_array_index(s->prims, p);
+		const sc_state *row = g_hash_table_lookup(hist, x->r->id);
+		for (int ni = 0; ni < nn; ni++)
+			*sc_state_at(s, x, ni) = row[ni];
+		if (g_hash_table_contains(ban_all, x->r->id))
+			x->hard_error = true;
+	}
+	/* Clone instances: copy j of the clone (the j-th node, in node order, where some
+	 * primitive of the clone is active) belongs to instance j; elsewhere the instance
+	 * is stopped (if probed) or unknown. */
+	for (guint c = 0; c < s->rscs->len; c++) {
+		sc_rsc *clone = g_ptr_array_index(s->rscs, c);
+		if (clone->r->kind != HA_RSC_CLONE || !clone->children->len)
+			continue;
+		GPtrArray *prims = g_ptr_array_new();
+		int copy = 0;
+		for (int ni = 0; ni < nn; ni++) {
+			g_ptr_array_set_size(prims, 0);
+			sc_rsc *inst0 = g_ptr_array_index(clone->children, 0);
+			if (inst0->children) {
+				for (guint m = 0; m < inst0->children->len; m++)
+					g_ptr_array_add(prims, g_ptr_array_index(inst0->children, m));
+			} else {
+				g_ptr_array_add(prims, inst0);
+			}
+			bool here = false;
+			for (guint m = 0; m < prims->len; m++)
+				here |= active(sc_state_at(s, g_ptr_array_index(prims, m), ni));
+			for (guint ii = 0; ii < clone->children->len; ii++) {
+				sc_rsc *inst = g_ptr_array_index(clone->children, ii);
+				bool mine = here && (int)ii == copy;
+				for (guint m = 0; m < (inst->children ? inst->children->len : 1); m++) {
+					sc_rsc *pr = inst->children ? g_ptr_array_index(inst->children, m)
+								    : inst;
+					sc_state *st = sc_state_at(s, pr, ni);
+					if (!mine && active(st)) {
+						st->role = HA_ROLE_STOPPED;
+						st->failed = false;
+						st->stop_failed = false;
+						st->pending = false;
+					}
+				}
+			}
+			if (here)
+				copy++;
+		}
+		g_ptr_array_free(prims, TRUE);
+	}
+	for (guint p = 0; p < s->prims->len; p++) {
+		sc_rsc *x = g_ptr_array_index(s->prims, p);
+		x->cur_role = HA_ROLE_STOPPED;
+		for (int ni = 0; ni < nn; ni++) {
+			const sc_state *st = sc_state_at(s, x, ni);
+			/* Without fencing, what ran on a lost node counts as stopped. */
+			if (!s->nodes[ni].online && !s->nodes[ni].unclean)
+				continue;
+			if (active(st)) {
+				x->n_active++;
+				x->running_on = x->n_active == 1 ? ni : -1;
+				if (st->role > x->cur_role)
+					x->cur_role = st->role;
+			}
+		}
+		if (x->n_active != 1)
+			x->running_on = -1;
+	}
+	g_hash_table_destroy(hist);
+	g_hash_table_destroy(ban_all);
+	return 0;
+}
