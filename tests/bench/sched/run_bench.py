@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Scheduler benchmark runner: libha (sched_bench, hactl simulate) next to
+Pacemaker's crm_simulate -R on the very same generated CIBs, in one run.
+
+For each size (3/16/32 nodes x 100/1000/5000 primitives) it reports
+(a) in-memory scheduling time: sched_bench, median of >= 5 ha_plan_compute calls;
+(b) end-to-end `hactl simulate --xml-file F` wall time (median of >= 3) and peak
+RSS (GNU time's %M), and the same for `crm_simulate -R -x F` (median of 3,
+or 1 run when a run takes over 20 s), then writes the "## Scheduler" section of
+docs/benchmarks.md (only that section).  Generated CIBs stay in --workdir.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import gen_bench  # noqa: E402
+
+SIZES = [(n, p) for n in (3, 16, 32) for p in (100, 1000, 5000)]
+GOAL_MS = 50.0
+GOAL_SPEEDUP = 20.0
+GOAL_MEM = 5.0
+SLOW_RUN_S = 20.0
+
+
+GNU_TIME = "/usr/bin/time"
+
+
+def ensure_gnu_time():
+    """Peak RSS comes from GNU time (%M): ru_maxrss of a child forked by Python
+    would include the Python parent's pages (Linux keeps the pre-exec high-water
+    mark), GNU time's own footprint is about 1 MiB."""
+    if not os.access(GNU_TIME, os.X_OK):
+        subprocess.run(["apt-get", "install", "-y", "-q", "time"], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def measure(cmd, tmp):
+    """Wall seconds, peak RSS MiB and exit status of one run (stdout discarded).
+    The wall time is taken around GNU time, so it includes its ~1 ms start."""
+    t = time.monotonic()
+    p = subprocess.run([GNU_TIME, "-f", "%x %M", "-o", tmp, "--"] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.monotonic() - t
+    with open(tmp) as f:
+        last = f.read().split()
+    rc, rss_kb = int(last[-2]), int(last[-1])
+    return wall, rss_kb / 1024.0, rc, p.stderr.decode(errors="replace")
+
+
+def runs_of(cmd, n, ok_codes, tmp, slow_cut=None):
+    times, rss = [], []
+    for i in range(n):
+        t, m, rc, err = measure(cmd, tmp)
+        if rc not in ok_codes:
+            raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), rc, err.strip()[-600:]))
+        times.append(t)
+        rss.append(m)
+        if slow_cut and i == 0 and t > slow_cut:
+            break
+    return statistics.median(times), max(rss), len(times)
+
+
+def sched_bench(exe, path, runs):
+    p = subprocess.run([exe, "-n", str(runs), path], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("sched_bench %s: exit %d: %s" % (path, p.returncode, p.stderr.strip()[-600:]))
+    m = re.search(r"plan_ms median ([\d.]+) min ([\d.]+) max ([\d.]+) runs (\d+)", p.stdout)
+    if not m:
+        raise RuntimeError("sched_bench: unexpected output: %s" % p.stdout)
+    return tuple(float(x) for x in m.groups()[:3]) + (int(m.group(4)),)
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for ln in f:
+            if ln.startswith("model name"):
+                cpu = ln.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    return "%d CPUs (nproc), %s, %.1f GiB RAM, Linux %s" % (
+        os.cpu_count(), cpu, mem_kb / 1048576.0, platform.release())
+
+
+def git_rev():
+    try:
+        return subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip() or "?"
+    except OSError:
+        return "?"
+
+
+def tool_version(cmd):
+    try:
+        return subprocess.run(cmd + ["--version"], capture_output=True,
+                              text=True).stdout.splitlines()[0].strip()
+    except (OSError, IndexError):
+        return "?"
+
+
+def render(rows, args, elapsed):
+    out = ["## Scheduler", ""]
+    out.append("Measured %s by `tests/bench/sched/run_bench.py` (`make -C BUILD bench-sched`), "
+               "libha %s (build type %s), %s."
+               % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), git_rev(), args.build_type,
+                  tool_version([args.crm_simulate])))
+    out.append("Machine: %s. The whole run took %.0f s." % (machine(), elapsed))
+    out.append("")
+    out.append("Inputs: `python3 tests/bench/sched/gen_bench.py NODES PRIMITIVES F --seed %d`: "
+               "~30%% of the primitives in groups of 2-5, location constraints on ~15%% of the "
+               "nodes per resource, 0.1 colocations and 0.1 orders per primitive, "
+               "resource-stickiness=100 in rsc_defaults, 1%% disabled and 1%% failed "
+               "(monitor rc 7, fail-count 1), 90%% running with full probe history." % args.seed)
+    out.append("")
+    out.append("Commands, all on the same file F in the same run:")
+    out.append("- in memory: `sched_bench -n RUNS F` (CIB loaded once, median/min/max of RUNS "
+               "`ha_plan_compute()` calls, CLOCK_MONOTONIC);")
+    out.append("- libha end to end: `hactl simulate --xml-file F > /dev/null` (median of "
+               "%d runs; peak RSS = largest `%%M` of GNU `/usr/bin/time`);" % args.hactl_runs)
+    out.append("- Pacemaker: `crm_simulate -R -x F > /dev/null` (median of %d runs, 1 run when "
+               "the first takes over %.0f s; peak RSS likewise)." % (args.crm_runs, SLOW_RUN_S))
+    out.append("")
+    out.append("| nodes | primitives | CIB MB | sched in memory ms: median (min-max) | "
+               "hactl simulate ms | hactl peak RSS MiB | crm_simulate -R ms (runs) | "
+               "crm_simulate peak RSS MiB | time crm/hactl | RSS crm/hactl |")
+    out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        out.append("| %d | %d | %.1f | %.2f (%.2f-%.2f) | %.1f | %.1f | %.0f (%d) | %.1f | %.1fx | %.1fx |"
+                   % (r["nodes"], r["prims"], r["mb"], r["med"], r["min"], r["max"],
+                      r["h_t"] * 1e3, r["h_rss"], r["c_t"] * 1e3, r["c_n"], r["c_rss"],
+                      r["c_t"] / r["h_t"], r["c_rss"] / r["h_rss"]))
+    out.append("")
+    big = [r for r in rows if r["nodes"] == 32 and r["prims"] == 5000]
+    if big:
+        b = big[0]
+        out.append("- Goal (a), 5000 primitives on 32 nodes in < %.0f ms in memory: %.1f ms, %s."
+                   % (GOAL_MS, b["med"], "met" if b["med"] < GOAL_MS else "**not met**"))
+    sp = min(rows, key=lambda r: r["c_t"] / r["h_t"])
+    me = min(rows, key=lambda r: r["c_rss"] / r["h_rss"])
+    out.append("- Goal (b), >= %.0fx faster than crm_simulate -R end to end at every size: "
+               "smallest ratio %.1fx (%d x %d), %s."
+               % (GOAL_SPEEDUP, sp["c_t"] / sp["h_t"], sp["nodes"], sp["prims"],
+                  "met" if sp["c_t"] / sp["h_t"] >= GOAL_SPEEDUP else "**not met**"))
+    out.append("- Goal (b), peak memory <= 1/%.0f of crm_simulate's: smallest ratio %.1fx "
+               "(%d x %d), %s."
+               % (GOAL_MEM, me["c_rss"] / me["h_rss"], me["nodes"], me["prims"],
+                  "met" if me["c_rss"] / me["h_rss"] >= GOAL_MEM else "**not met**"))
+    out.append("")
+    return "\n".join(out) + "\n"
+
+
+def write_section(path, text):
+    """Replace (or append) the "## Scheduler" section, leaving the rest alone."""
+    old = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+    if not old.strip():
+        old = "# Benchmarks\n\n"
+    m = re.search(r"^## Scheduler[ \t]*\n", old, re.M)
+    if m:
+        nxt = re.search(r"^## ", old[m.end():], re.M)
+        end = m.end() + nxt.start() if nxt else len(old)
+        new = old[:m.start()] + text + ("\n" if nxt else "") + old[end:]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(new)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--hactl", required=True)
+    ap.add_argument("--sched-bench", required=True)
+    ap.add_argument("--crm-simulate", default="/usr/sbin/crm_simulate")
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--out", help="docs/benchmarks.md to update (omit: print only)")
+    ap.add_argument("--sizes", help="subset, e.g. 3x100,32x5000")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sched-runs", type=int, default=11)
+    ap.add_argument("--hactl-runs", type=int, default=3)
+    ap.add_argument("--crm-runs", type=int, default=3)
+    ap.add_argument("--build-type", default=os.environ.get("HA_BUILD_TYPE", "?"))
+    args = ap.parse_args()
+    if args.sched_runs < 5 or args.hactl_runs < 3:
+        ap.error("at least 5 sched_bench runs and 3 hactl runs")
+    sizes = SIZES
+    if args.sizes:
+        sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes.split(",")]
+    os.makedirs(args.workdir, exist_ok=True)
+    ensure_gnu_time()
+    tmp = os.path.join(args.workdir, "time.out")
+    start = time.monotonic()
+    rows = []
+    for nodes, prims in sizes:
+        path = os.path.join(args.workdir, "sched-%dx%d-s%d.xml" % (nodes, prims, args.seed))
+        if not os.path.exists(path):
+            gen_bench.write(nodes, prims, path + ".part", args.seed)
+            os.replace(path + ".part", path)
+        r = {"nodes": nodes, "prims": prims, "mb": os.path.getsize(path) / 1e6}
+        try:
+            r["med"], r["min"], r["max"], _ = sched_bench(args.sched_bench, path, args.sched_runs)
+            # Exit 1 = "simulation ran, something cannot complete": still a full run.
+            r["h_t"], r["h_rss"], _ = runs_of([args.hactl, "simulate", "--xml-file", path],
+                                              args.hactl_runs, (0, 1), tmp)
+            r["c_t"], r["c_rss"], r["c_n"] = runs_of([args.crm_simulate, "-R", "-x", path],
+                                                     args.crm_runs, (0,), tmp, SLOW_RUN_S)
+        except RuntimeError as e:
+            print("run_bench: %s" % e, file=sys.stderr)
+            return 1
+        rows.append(r)
+        print("%2d x %4d (%5.1f MB): sched %.2f ms; hactl %.3f s %.1f MiB; "
+              "crm_simulate %.3f s (%d) %.1f MiB; %.1fx time, %.1fx RSS"
+              % (nodes, prims, r["mb"], r["med"], r["h_t"], r["h_rss"], r["c_t"], r["c_n"],
+                 r["c_rss"], r["c_t"] / r["h_t"], r["c_rss"] / r["h_rss"]), flush=True)
+    text = render(rows, args, time.monotonic() - start)
+    print()
+    print(text)
+    if args.out:
+        write_section(args.out, text)
+        print("updated %s" % args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

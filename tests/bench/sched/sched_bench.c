@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sched_bench: in-memory scheduler cost. Loads a CIB once, then times N calls of
+ * ha_plan_compute() with CLOCK_MONOTONIC and prints median/min/max in ms. XML
+ * parsing is timed once and reported apart; it is not part of the scheduling figure.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ha/cib.h>
+#include <ha/plan.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void print_diag(const ha_diag *d)
+{
+	for (size_t i = 0; d && i < ha_diag_count(d); i++)
+		fprintf(stderr, "  %s\n", ha_diag_message(d, i));
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sched_bench [-n RUNS] [-l] CIB.xml\n"
+		   "  -n RUNS  timed ha_plan_compute() calls (default 11, at least 1)\n"
+		   "  -l       load with HA_CIB_LENIENT\n");
+}
+
+int main(int argc, char **argv)
+{
+	unsigned flags = 0;
+	long runs = 11;
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "n:lh")) != -1) {
+		switch (opt) {
+		case 'n':
+			runs = strtol(optarg, NULL, 10);
+			break;
+		case 'l':
+			flags |= HA_CIB_LENIENT;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || runs < 1 || runs > 100000) {
+		usage(stderr);
+		return 2;
+	}
+
+	ha_diag *diag = NULL;
+	ha_cib *cib = NULL;
+	double *t = calloc((size_t)runs, sizeof(*t));
+
+	if (!t || ha_diag_new(&diag) < 0) {
+		fprintf(stderr, "sched_bench: out of memory\n");
+		free(t);
+		return 1;
+	}
+	double t0 = now_ms();
+
+	rc = ha_cib_load_file(argv[optind], flags, &cib, diag);
+	double load_ms = now_ms() - t0;
+
+	if (rc < 0) {
+		fprintf(stderr, "sched_bench: %s: %s\n", argv[optind], ha_strerror(rc));
+		print_diag(diag);
+		goto out;
+	}
+	/* One "now" for every run: the runs must do identical work. */
+	int64_t when = (int64_t)time(NULL);
+
+	for (long i = 0; i < runs; i++) {
+		ha_plan *plan = NULL;
+
+		ha_diag_clear(diag);
+		t0 = now_ms();
+		rc = ha_plan_compute(cib, when, &plan, diag);
+		t[i] = now_ms() - t0;
+		if (rc < 0) {
+			fprintf(stderr, "sched_bench: ha_plan_compute: %s\n", ha_strerror(rc));
+			print_diag(diag);
+			goto out;
+		}
+		ha_plan_free(plan);
+	}
+	qsort(t, (size_t)runs, sizeof(*t), cmp_double);
+	double median = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+
+	printf("load_ms %.3f\n", load_ms);
+	printf("plan_ms median %.3f min %.3f max %.3f runs %ld\n", median, t[0], t[runs - 1], runs);
+	rc = 0;
+out:
+	ha_cib_free(cib);
+	ha_diag_free(diag);
+	free(t);
+	return rc < 0 ? 1 : 0;
+}
