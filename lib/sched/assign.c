@@ -15,7 +15,7 @@
 
 static void assign(sched *s, sc_rsc *x);
 
-static bool any_available(const sched *s, const int *score)
+bool ha__sc_any_available(const sched *s, const int *score)
 {
 	for (int n = 0; n < s->nnodes; n++)
 		if (score[n] != SC_NONE && score[n] >= 0 && sc_node_usable(&s->nodes[n]))
@@ -48,8 +48,10 @@ static int best_matching(const sched *s, const sc_rsc *rsc, const char *attr, co
 
 /* Pacemaker computes colocation factors in single precision; rounding of the
  * products must match it bit for bit, so the float types here are deliberate. */
+#define INFINITY_HACK (HA_INF * -100) /* Pacemaker's marker: "was positive, keep it so" */
+
 static void add_matching(const sched *s, int *work, const sc_rsc *rsc, const char *attr,
-			 float factor)
+			 float factor, bool only_positive)
 {
 	for (int n = 0; n < s->nnodes; n++) {
 		if (work[n] == SC_NONE)
@@ -61,25 +63,37 @@ static void add_matching(const sched *s, int *work, const sc_rsc *rsc, const cha
 		int weight = (int)((weight_f < 0) ? (weight_f - 0.5) : (weight_f + 0.5));
 		if (weight == 0 && score != 0)
 			weight = factor > 0.0f ? 1 : factor < 0.0f ? -1 : 0;
-		work[n] = ha__score_add(weight, work[n]);
+		int new_score = ha__score_add(weight, work[n]);
+		if (only_positive && new_score < 0 && work[n] > 0) {
+			work[n] = INFINITY_HACK;
+			continue;
+		}
+		if (only_positive && new_score < 0 && work[n] == 0)
+			continue;
+		work[n] = new_score;
 	}
 }
 
 /* Merge rsc's preferences (and, recursively, those of resources colocated with
  * it) into nodes. A level that would leave no usable node is rolled back. */
-static void merge(sched *s, sc_rsc *rsc, int *nodes, const char *attr, float factor)
+void ha__sc_merge(sched *s, sc_rsc *rsc, int *nodes, const char *attr, float factor,
+		  bool only_positive)
 {
 	if (rsc->merging)
 		return; /* dependency loop */
 	rsc->merging = true;
 	int *work = g_memdup2(nodes, sizeof(int) * (size_t)s->nnodes);
-	add_matching(s, work, rsc, attr, factor);
-	if (any_available(s, work)) {
+	add_matching(s, work, rsc, attr, factor, only_positive);
+	if (ha__sc_any_available(s, work)) {
 		for (guint i = 0; i < rsc->with_this->len; i++) {
 			const sc_coloc *c = g_ptr_array_index(rsc->with_this, i);
 			float other = factor * (float)c->score / (float)HA_INF;
-			merge(s, c->dep, work, c->node_attr, other);
+			ha__sc_merge(s, c->dep, work, c->node_attr, other, only_positive);
 		}
+		if (only_positive)
+			for (int n = 0; n < s->nnodes; n++)
+				if (work[n] == INFINITY_HACK)
+					work[n] = 1;
 		memcpy(nodes, work, sizeof(int) * (size_t)s->nnodes);
 	}
 	g_free(work);
@@ -109,7 +123,7 @@ static void coloc_to_scores(sched *s, sc_rsc *dep, const sc_rsc *prim, const sc_
 			work[n] = -HA_INF;
 		}
 	}
-	if (c->score <= -HA_INF || c->score >= HA_INF || any_available(s, work)) {
+	if (c->score <= -HA_INF || c->score >= HA_INF || ha__sc_any_available(s, work)) {
 		int *before = dep->score;
 		dep->score = work;
 		ha__sc_why_diff(dep, WHY_COLOC, before, nn, c->id, prim->r->id);
@@ -150,7 +164,7 @@ static void coloc_with_clone(sched *s, sc_rsc *dep, const sc_rsc *clone, const s
 		for (int n = 0; n < nn; n++)
 			if (work[n] != SC_NONE && has[n])
 				work[n] = ha__score_add(c->score, work[n]);
-		if (any_available(s, work))
+		if (ha__sc_any_available(s, work))
 			memcpy(dep->score, work, sizeof(int) * (size_t)nn);
 		g_free(work);
 	}
@@ -159,7 +173,7 @@ static void coloc_with_clone(sched *s, sc_rsc *dep, const sc_rsc *clone, const s
 	g_free(has);
 }
 
-static void apply_this_with(sched *s, sc_rsc *x, const sc_coloc *c)
+void ha__sc_apply_this_with(sched *s, sc_rsc *x, const sc_coloc *c)
 {
 	int nn = s->nnodes;
 	int *archive = NULL;
@@ -175,20 +189,21 @@ static void apply_this_with(sched *s, sc_rsc *x, const sc_coloc *c)
 		else if (c->prim_role == HA_ROLE_UNKNOWN || c->prim_role == prim->next_role)
 			coloc_to_scores(s, x, prim, c);
 	}
-	if (archive && !any_available(s, x->score)) {
+	if (archive && !ha__sc_any_available(s, x->score)) {
 		ha__sc_why(x, WHY_COLOC_ROLLBACK, -1, 0, 0, c->id, prim->r->id);
 		memcpy(x->score, archive, sizeof(int) * (size_t)nn);
 	}
 	g_free(archive);
 }
 
-static void merge_dependents(sched *s, sc_rsc *x)
+void ha__sc_merge_dependents(sched *s, sc_rsc *x)
 {
 	int nn = s->nnodes;
 	for (guint i = 0; i < x->with_this->len; i++) {
 		const sc_coloc *c = g_ptr_array_index(x->with_this, i);
 		int *before = g_memdup2(x->score, sizeof(int) * (size_t)nn);
-		merge(s, c->dep, x->score, c->node_attr, (float)c->score / (float)HA_INF);
+		ha__sc_merge(s, c->dep, x->score, c->node_attr, (float)c->score / (float)HA_INF,
+			     false);
 		ha__sc_why_diff(x, WHY_COLOC_MERGE, before, nn, c->id, c->dep->r->id);
 		g_free(before);
 	}
@@ -222,6 +237,10 @@ static int choose_node(const sched *s, const sc_rsc *x)
 	}
 	if (best < 0)
 		return -1;
+	int pref = x->prefer;
+	if (pref >= 0 && x->score[pref] != SC_NONE && x->score[pref] >= x->score[best] &&
+	    sc_node_usable(&s->nodes[pref]) && x->score[pref] >= 0)
+		return pref; /* a clone instance pre-assigned to its current node */
 	int cur = x->running_on;
 	if (x->score[best] > 0 && sc_node_usable(&s->nodes[best]) && cur >= 0 && cur != best &&
 	    x->score[cur] != SC_NONE && sc_node_usable(&s->nodes[cur]) &&
@@ -249,8 +268,9 @@ static void assign_primitive(sched *s, sc_rsc *x)
 		return;
 	x->allocating = true;
 	for (guint i = 0; i < x->this_with->len; i++)
-		apply_this_with(s, x, g_ptr_array_index(x->this_with, i));
-	merge_dependents(s, x);
+		ha__sc_apply_this_with(s, x, g_ptr_array_index(x->this_with, i));
+	ha__sc_merge_dependents(s, x);
+	g_free(x->final_score);
 	x->final_score = g_memdup2(x->score, sizeof(int) * (size_t)(s->nnodes ? s->nnodes : 1));
 
 	if (!x->managed || x->blocked) {
@@ -298,7 +318,24 @@ static void assign_group(sched *s, sc_rsc *g)
 	g->provisional = false;
 }
 
-void ha__sc_assign_clone(sched *s, sc_rsc *c);
+void ha__sc_unassign(sched *s, sc_rsc *x)
+{
+	if (x->node >= 0 && s->nodes[x->node].assigned > 0)
+		s->nodes[x->node].assigned--;
+	x->node = -1;
+	x->next_role = HA_ROLE_UNKNOWN;
+	x->provisional = true;
+	x->stop_reason = NULL;
+	g_free(x->final_score);
+	x->final_score = NULL;
+	for (guint i = 0; x->children && i < x->children->len; i++)
+		ha__sc_unassign(s, g_ptr_array_index(x->children, i));
+}
+
+void ha__sc_assign_rsc(sched *s, sc_rsc *x)
+{
+	assign(s, x);
+}
 
 static void assign(sched *s, sc_rsc *x)
 {

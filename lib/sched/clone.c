@@ -1,35 +1,388 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Clone assignment (anonymous and promotable). Not scheduled yet: the scheduler
- * reports clones as unsupported and leaves their instances where they are rather
- * than misplacing them.
+ * Clone assignment, anonymous and promotable (Pacemaker 2.1.5's
+ * pcmk__clone_assign/distribute_children and promotion ranking):
+ *  1. the clone's own node scores: its locations, its colocations with other
+ *     resources, and the positive, scaled preferences of resources colocated with it;
+ *  2. instances active on a usable node stay there if that node is as good as their
+ *     best one; the others are placed one by one, at most clone-node-max per node,
+ *     clone-max in all;
+ *  3. promotable clones: each placed instance gets a promotion value (the node's
+ *     master-<rsc> attribute or -1, Promoted-role locations, the clone's node score,
+ *     Promoted-role colocations) and the best promoted-max values >= 0 are promoted.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "sched_private.h"
 
-void ha__sc_assign_clone(sched *s, sc_rsc *c);
-
-static void freeze(sched *s, sc_rsc *x)
+static int clone_count(const sc_rsc *clone, int node)
 {
-	x->provisional = false;
-	x->managed = false;
-	if (x->prim_idx >= 0) {
-		x->node = x->running_on;
-		x->next_role = x->running_on >= 0 ? x->cur_role : HA_ROLE_STOPPED;
-		if (x->node >= 0)
-			s->nodes[x->node].assigned++;
+	int c = 0;
+	for (guint i = 0; i < clone->children->len; i++)
+		if (((sc_rsc *)g_ptr_array_index(clone->children, i))->node == node)
+			c++;
+	return c;
+}
+
+static sc_rsc *first_prim(sc_rsc *x)
+{
+	while (x->prim_idx < 0 && x->children && x->children->len)
+		x = g_ptr_array_index(x->children, 0);
+	return x;
+}
+
+static sc_rsc *last_prim(sc_rsc *x)
+{
+	while (x->prim_idx < 0 && x->children && x->children->len)
+		x = g_ptr_array_index(x->children, x->children->len - 1);
+	return x;
+}
+
+/* Instance primitives: the instance itself, or its group members. */
+static void inst_prims(sc_rsc *inst, GPtrArray *out)
+{
+	if (inst->prim_idx >= 0) {
+		g_ptr_array_add(out, inst);
 		return;
 	}
+	for (guint i = 0; i < inst->children->len; i++)
+		inst_prims(g_ptr_array_index(inst->children, i), out);
+}
+
+static bool inst_active(const sched *s, sc_rsc *inst, int *node, bool *failed)
+{
+	GPtrArray *prims = g_ptr_array_new();
+	inst_prims(inst, prims);
+	*node = -1;
+	*failed = false;
+	for (guint i = 0; i < prims->len; i++) {
+		sc_rsc *p = g_ptr_array_index(prims, i);
+		if (p->running_on >= 0 && *node < 0)
+			*node = p->running_on;
+		if (p->running_on >= 0 && sc_state_at(s, p, p->running_on)->failed)
+			*failed = true;
+	}
+	g_ptr_array_free(prims, TRUE);
+	return *node >= 0;
+}
+
+/* Pacemaker's can_run_instance: the clone must allow the node and the node must
+ * not be full; otherwise the instance is banned there. */
+static void limit_instance(sched *s, sc_rsc *clone, sc_rsc *inst)
+{
+	GPtrArray *prims = g_ptr_array_new();
+	inst_prims(inst, prims);
+	for (int n = 0; n < s->nnodes; n++) {
+		int ban = 0;
+		if (clone->score[n] == SC_NONE || !sc_node_usable(&s->nodes[n]))
+			ban = -HA_INF;
+		else if (clone->score[n] < 0)
+			ban = clone->score[n];
+		else if (clone_count(clone, n) >= clone->clone_node_max)
+			ban = -HA_INF;
+		if (!ban)
+			continue;
+		for (guint i = 0; i < prims->len; i++) {
+			sc_rsc *p = g_ptr_array_index(prims, i);
+			if (p->score[n] == SC_NONE)
+				continue;
+			int before = p->score[n];
+			p->score[n] = ha__score_add(p->score[n], ban);
+			ha__sc_why(p, WHY_CLONE, n, before, p->score[n], "clone limit", clone->r->id);
+		}
+	}
+	g_ptr_array_free(prims, TRUE);
+}
+
+/* The clone's colocations as the instance's own (Pacemaker's append_parent_colocation). */
+static void inherit_colocations(sc_rsc *clone, sc_rsc *inst, bool all)
+{
+	sc_rsc *first = first_prim(inst), *last = last_prim(inst);
+	for (guint i = 0; i < clone->this_with->len; i++) {
+		sc_coloc *c = g_ptr_array_index(clone->this_with, i);
+		if (all || c->score < 0 || c->score >= HA_INF)
+			g_ptr_array_insert(first->this_with, 0, c);
+	}
+	for (guint i = 0; i < clone->with_this->len; i++) {
+		sc_coloc *c = g_ptr_array_index(clone->with_this, i);
+		if (all || c->score < 0)
+			g_ptr_array_insert(c->score >= HA_INF ? last->with_this : first->with_this, 0, c);
+	}
+}
+
+static void set_prefer(sc_rsc *x, int node)
+{
+	x->prefer = node;
 	for (guint i = 0; x->children && i < x->children->len; i++)
-		freeze(s, g_ptr_array_index(x->children, i));
+		set_prefer(g_ptr_array_index(x->children, i), node);
+}
+
+static void save_scores(sched *s, sc_rsc *inst, GPtrArray *backup)
+{
+	GPtrArray *prims = g_ptr_array_new();
+	inst_prims(inst, prims);
+	for (guint i = 0; i < prims->len; i++) {
+		sc_rsc *p = g_ptr_array_index(prims, i);
+		g_ptr_array_add(backup, g_memdup2(p->score, sizeof(int) * (size_t)s->nnodes));
+	}
+	g_ptr_array_free(prims, TRUE);
+}
+
+static void restore_scores(sched *s, sc_rsc *inst, GPtrArray *backup)
+{
+	GPtrArray *prims = g_ptr_array_new();
+	inst_prims(inst, prims);
+	for (guint i = 0; i < prims->len && i < backup->len; i++) {
+		sc_rsc *p = g_ptr_array_index(prims, i);
+		memcpy(p->score, g_ptr_array_index(backup, i), sizeof(int) * (size_t)s->nnodes);
+	}
+	g_ptr_array_free(prims, TRUE);
+}
+
+static bool assign_instance(sched *s, sc_rsc *clone, sc_rsc *inst, int prefer, bool all)
+{
+	if (!inst->provisional)
+		return inst->node >= 0;
+	inherit_colocations(clone, inst, all);
+	if (prefer >= 0) {
+		sc_rsc *f = first_prim(inst);
+		if (f->score[prefer] == SC_NONE || f->score[prefer] < 0 || clone->score[prefer] == SC_NONE ||
+		    clone->score[prefer] < 0)
+			return false;
+	}
+	limit_instance(s, clone, inst);
+	GPtrArray *backup = g_ptr_array_new_with_free_func(g_free);
+	save_scores(s, inst, backup);
+	set_prefer(inst, prefer);
+	ha__sc_assign_rsc(s, inst);
+	set_prefer(inst, -1);
+	int chosen = inst->prim_idx >= 0 ? inst->node : first_prim(inst)->node;
+	if (chosen >= 0 && prefer >= 0 && chosen != prefer) {
+		restore_scores(s, inst, backup);
+		ha__sc_unassign(s, inst);
+		chosen = -1;
+	}
+	if (inst->prim_idx < 0)
+		inst->node = chosen;
+	g_ptr_array_free(backup, TRUE);
+	return chosen >= 0;
+}
+
+static const char *promo_attr(const sched *s, sc_rsc *inst, int n, bool *found)
+{
+	sc_rsc *p = first_prim(inst);
+	char name[512];
+	snprintf(name, sizeof(name), "master-%s", p->r->id);
+	*found = false;
+	/* Only nodes where the resource has been probed or is active count. */
+	if (sc_state_at(s, p, n)->role == HA_ROLE_UNKNOWN)
+		return NULL;
+	const char *v = g_hash_table_lookup(s->nodes[n].attrs, name);
+	*found = v != NULL;
+	return v;
+}
+
+static int promoted_locations(const sched *s, const sc_rsc *clone, int n)
+{
+	int total = 0;
+	for (guint i = 0; i < s->cfg->locations->len; i++) {
+		const ha_location *l = g_ptr_array_index(s->cfg->locations, i);
+		const sc_rsc *x = g_hash_table_lookup(s->by_id, l->rsc);
+		if (!x || (x != clone && x->parent != clone))
+			continue;
+		if (l->node) {
+			if (ha__role_parse(l->role) == HA_ROLE_PROMOTED && !strcmp(l->node, s->nodes[n].uname))
+				total = ha__score_add(total, l->score);
+			continue;
+		}
+		for (guint j = 0; l->rules && j < l->rules->len; j++) {
+			const ha_rule *rule = g_ptr_array_index(l->rules, j);
+			int sc;
+			bool promoted = ha__role_parse(rule->role) == HA_ROLE_PROMOTED ||
+					ha__role_parse(l->role) == HA_ROLE_PROMOTED;
+			if (promoted && ha__sc_rule_matches(s, rule, &s->nodes[n], &sc))
+				total = ha__score_add(total, sc);
+		}
+	}
+	return total;
+}
+
+static int cmp_promo(const void *a, const void *b)
+{
+	const sc_rsc *x = *(sc_rsc *const *)a, *y = *(sc_rsc *const *)b;
+	if (x->promo_score != y->promo_score)
+		return x->promo_score > y->promo_score ? -1 : 1;
+	bool px = x->cur_role == HA_ROLE_PROMOTED, py = y->cur_role == HA_ROLE_PROMOTED;
+	if (px != py)
+		return px ? -1 : 1;
+	return x->instance - y->instance;
+}
+
+static void set_role(sc_rsc *inst, ha_role role)
+{
+	inst->next_role = role;
+	for (guint i = 0; inst->children && i < inst->children->len; i++)
+		set_role(g_ptr_array_index(inst->children, i), role);
+}
+
+static void promote(sched *s, sc_rsc *clone)
+{
+	int nn = s->nnodes;
+	/* Promoted-role colocations of other resources with this clone. */
+	int *extra = g_new0(int, nn ? nn : 1);
+	for (guint i = 0; i < clone->with_this->len; i++) {
+		const sc_coloc *c = g_ptr_array_index(clone->with_this, i);
+		if (c->prim_role != HA_ROLE_PROMOTED)
+			continue;
+		ha__sc_merge(s, c->dep, extra, c->node_attr, (float)c->score / (float)HA_INF, false);
+	}
+	GPtrArray *placed = g_ptr_array_new();
+	for (guint i = 0; i < clone->children->len; i++) {
+		sc_rsc *inst = g_ptr_array_index(clone->children, i);
+		sc_rsc *f = first_prim(inst);
+		if (inst->prim_idx < 0)
+			inst->cur_role = f->cur_role;
+		int n = f->node;
+		if (n < 0)
+			continue;
+		bool found;
+		const char *attr = promo_attr(s, inst, n, &found);
+		int v = -1;
+		if (found && ha__score_parse(attr, &v) < 0)
+			v = 0;
+		v = ha__score_add(v, promoted_locations(s, clone, n));
+		if (clone->score[n] != SC_NONE)
+			v = ha__score_add(v, clone->score[n]);
+		v = ha__score_add(v, extra[n]);
+		/* "clone (Promoted) with X": the instance next to X gains X's score. */
+		for (guint j = 0; j < clone->this_with->len; j++) {
+			const sc_coloc *c = g_ptr_array_index(clone->this_with, j);
+			if (c->dep_role != HA_ROLE_PROMOTED)
+				continue;
+			int pn = c->prim->prim_idx >= 0 ? c->prim->node : first_prim(c->prim)->node;
+			if (pn == n)
+				v = ha__score_add(v, c->score);
+			else if (c->score >= HA_INF)
+				v = -HA_INF;
+		}
+		inst->promo_score = v;
+		g_ptr_array_add(placed, inst);
+	}
+	qsort(placed->pdata, placed->len, sizeof(gpointer), cmp_promo);
+	int promoted = 0;
+	int *per_node = g_new0(int, nn ? nn : 1);
+	bool demote_all = !s->have_quorum && s->opts->no_quorum_policy == HA_NQP_DEMOTE;
+	for (guint i = 0; i < placed->len; i++) {
+		sc_rsc *inst = g_ptr_array_index(placed, i);
+		int n = first_prim(inst)->node;
+		bool yes = !demote_all && inst->promo_score >= 0 && promoted < clone->promoted_max &&
+			   per_node[n] < clone->promoted_node_max;
+		if (yes) {
+			promoted++;
+			per_node[n]++;
+		}
+		set_role(inst, yes ? HA_ROLE_PROMOTED : HA_ROLE_UNPROMOTED);
+	}
+	g_free(per_node);
+	g_free(extra);
+	g_ptr_array_free(placed, TRUE);
+}
+
+static int cmp_instances(const void *a, const void *b, void *data)
+{
+	const sched *s = data;
+	sc_rsc *x = *(sc_rsc *const *)a, *y = *(sc_rsc *const *)b;
+	int nx, ny;
+	bool fx, fy;
+	bool ax = inst_active(s, x, &nx, &fx) && !fx, ay = inst_active(s, y, &ny, &fy) && !fy;
+	if (ax != ay)
+		return ax ? -1 : 1;
+	return x->instance - y->instance;
 }
 
 void ha__sc_assign_clone(sched *s, sc_rsc *c)
 {
-	if (!c->provisional)
+	if (!c->provisional || c->allocating)
 		return;
-	char *msg = g_strdup_printf("%s: clones and promotable clones are not yet supported by "
-				    "the scheduler; %s is left as it is", c->r->id, c->r->id);
-	g_ptr_array_add(s->unsupported, msg);
-	s->incomplete = true;
-	freeze(s, c);
+	c->allocating = true;
+	int nn = s->nnodes;
+	/* 1. The clone's own scores. */
+	for (guint i = 0; i < c->this_with->len; i++) {
+		const sc_coloc *col = g_ptr_array_index(c->this_with, i);
+		if (col->prim->provisional)
+			ha__sc_assign_rsc(s, col->prim);
+	}
+	for (guint i = 0; i < c->with_this->len; i++) {
+		const sc_coloc *col = g_ptr_array_index(c->with_this, i);
+		int *before = g_memdup2(c->score, sizeof(int) * (size_t)nn);
+		ha__sc_merge(s, col->dep, c->score, col->node_attr, (float)col->score / (float)HA_INF,
+			     true);
+		ha__sc_why_diff(c, WHY_COLOC_MERGE, before, nn, col->id, col->dep->r->id);
+		g_free(before);
+	}
+	/* Positive promotion scores attract instances. */
+	if (c->promotable) {
+		for (guint i = 0; i < c->children->len; i++) {
+			sc_rsc *inst = g_ptr_array_index(c->children, i);
+			sc_rsc *f = first_prim(inst);
+			for (int n = 0; n < nn; n++) {
+				bool found;
+				const char *attr = promo_attr(s, inst, n, &found);
+				int v;
+				if (found && ha__score_parse(attr, &v) == 0 && v > 0 && f->score[n] != SC_NONE) {
+					int before = f->score[n];
+					f->score[n] = ha__score_add(f->score[n], v);
+					ha__sc_why(f, WHY_PROMOTION, n, before, f->score[n], "promotion score", NULL);
+				}
+			}
+		}
+	}
+	int available = 0;
+	for (int n = 0; n < nn; n++)
+		if (sc_node_usable(&s->nodes[n]))
+			available++;
+	bool all = c->clone_max < available;
+
+	GPtrArray *order = g_ptr_array_copy(c->children, NULL, NULL);
+	g_ptr_array_sort_with_data(order, (GCompareDataFunc)cmp_instances, s);
+	int allocated = 0;
+	/* 2. Pre-assign active instances to their current node. */
+	for (guint i = 0; i < order->len && allocated < c->clone_max; i++) {
+		sc_rsc *inst = g_ptr_array_index(order, i);
+		int node;
+		bool failed;
+		if (!inst_active(s, inst, &node, &failed) || failed || !inst->provisional)
+			continue;
+		if (c->score[node] == SC_NONE || !sc_node_usable(&s->nodes[node]) ||
+		    clone_count(c, node) >= c->clone_node_max)
+			continue;
+		if (assign_instance(s, c, inst, node, all))
+			allocated++;
+	}
+	/* 3. The rest, one by one. */
+	for (guint i = 0; i < order->len; i++) {
+		sc_rsc *inst = g_ptr_array_index(order, i);
+		if (!inst->provisional)
+			continue;
+		if (allocated >= c->clone_max) {
+			GPtrArray *prims = g_ptr_array_new();
+			inst_prims(inst, prims);
+			for (guint j = 0; j < prims->len; j++) {
+				sc_rsc *p = g_ptr_array_index(prims, j);
+				for (int n = 0; n < nn; n++)
+					if (p->score[n] != SC_NONE)
+						p->score[n] = -HA_INF;
+			}
+			g_ptr_array_free(prims, TRUE);
+		}
+		if (assign_instance(s, c, inst, -1, all))
+			allocated++;
+	}
+	g_ptr_array_free(order, TRUE);
+	if (c->promotable)
+		promote(s, c);
+	c->allocating = false;
+	c->provisional = false;
 }

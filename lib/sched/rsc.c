@@ -50,6 +50,7 @@ static sc_rsc *new_rsc(sched *s, const ha_rsc *r, sc_rsc *parent, int instance)
 	x->instance = instance;
 	x->node = -1;
 	x->running_on = -1;
+	x->prefer = -1;
 	x->provisional = true;
 	x->next_role = HA_ROLE_UNKNOWN;
 	x->score = g_new(int, s->nnodes ? s->nnodes : 1);

@@ -123,6 +123,7 @@ struct sc_rsc {
 	bool blocked;        /* cannot be managed (failed stop without fencing, block) */
 	bool hard_error;     /* failed with rc 2/6: banned everywhere until cleaned up */
 	int promo_score;     /* promotable instances */
+	int prefer;          /* node to prefer when scores tie (clone pre-assignment), -1 */
 	int *final_score;    /* snapshot of score at assignment time (explanations) */
 };
 
@@ -191,6 +192,16 @@ int ha__sc_status(sched *s);         /* status.c: op history -> sc_state, curren
 int ha__sc_scores(sched *s);         /* scores.c: locations, rules, stickiness, failures */
 int ha__sc_assign(sched *s);         /* assign.c: placement */
 int ha__sc_actions(sched *s);        /* actions.c: actions + ordering + runnability */
+
+/* Assignment helpers shared by assign.c and clone.c. */
+void ha__sc_assign_rsc(sched *s, sc_rsc *x);
+void ha__sc_assign_clone(sched *s, sc_rsc *c);
+void ha__sc_unassign(sched *s, sc_rsc *x);
+bool ha__sc_any_available(const sched *s, const int *score);
+void ha__sc_merge(sched *s, sc_rsc *rsc, int *nodes, const char *attr, float factor,
+		  bool only_positive);
+void ha__sc_apply_this_with(sched *s, sc_rsc *x, const sc_coloc *c);
+void ha__sc_merge_dependents(sched *s, sc_rsc *x);
 
 bool ha__sc_rule_matches(const sched *s, const ha_rule *rule, const sc_node *n, int *score);
 
