@@ -175,6 +175,7 @@ struct ha_executor {
 	GQueue resume;        /* ha__op* whose meta-data arrived: start next */
 	GQueue md_queue;      /* ha__op* internal meta-data fetches waiting for a slot */
 	GQueue done;          /* ha__op* with a result to deliver */
+	ha__op *delivering;   /* the op whose callback runs right now */
 	GHashTable *md_cache; /* agent spec -> ha__md_entry* */
 	GHashTable *embedded; /* name -> ha__embedded_agent* */
 };

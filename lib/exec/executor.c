@@ -250,8 +250,12 @@ static void release_rsc(ha_executor *ex, ha__op *op)
 static void op_retire(ha_executor *ex, ha__op *op)
 {
 	g_hash_table_remove(ex->ops, &op->id);
-	if (op->rsc && --op->rsc->refs == 0)
+	if (op->rsc && --op->rsc->refs == 0) {
+		/* Its queued ops may all have been cancelled after it became ready. */
+		if (op->rsc->in_ready)
+			g_queue_remove(&ex->ready, op->rsc);
 		g_hash_table_remove(ex->rscs, op->rsc->id);
+	}
 	op->rsc = NULL;
 	ha__op_unref(op);
 }
@@ -596,8 +600,12 @@ static void deliver(ha_executor *ex)
 		ha__op *op = g_queue_pop_head(&ex->done);
 		bool final = !op_recurring(op) || op->result.status == HA_EXEC_CANCELLED;
 
+		/* Findable during its callback: a stop submitted from there must still
+		 * cancel this recurring monitor. */
+		ex->delivering = op;
 		if (op->cb)
 			op->cb(ex, &op->result, op->userdata);
+		ex->delivering = NULL;
 		if (final)
 			op_retire(ex, op);
 		else if (op->cancel)
@@ -762,6 +770,8 @@ static int cancel_matching(ha_executor *ex, ha__rsc *rsc, bool monitors_only)
 	for (GList *l = ex->done.head; l; l = l->next)
 		if (((ha__op *)l->data)->rsc == rsc)
 			g_ptr_array_add(victims, l->data);
+	if (ex->delivering && ex->delivering->rsc == rsc)
+		g_ptr_array_add(victims, ex->delivering);
 	for (guint i = 0; i < victims->len; i++) {
 		ha__op *op = g_ptr_array_index(victims, i);
 

@@ -781,6 +781,58 @@ static void test_stop_kills_running_monitor(void **state)
 	assert_true(rec_at(f, 1)->t_us - rec_at(f, 0)->t_us < 1000000);
 }
 
+/* Submits a stop of its resource from the first result of a recurring monitor. */
+static void stop_from_callback(ha_executor *ex, const ha_op_result *res, void *ud)
+{
+	fx *f = ud;
+
+	on_result(ex, res, ud);
+	if (f->recs->len == 1) {
+		ha_op_request *req = req_new(ha_op_result_resource(res), "ocf:test:tester", "stop",
+					     0, 5000, NULL);
+		assert_int_equal(ha_executor_submit(ex, req, on_result, f, NULL), 0);
+		ha_op_request_free(req);
+	}
+}
+
+static void test_stop_from_callback(void **state)
+{
+	fx *f = *state;
+	ha_op_request *req = req_new("cb", "ocf:test:tester", "monitor", 50, 5000, NULL);
+
+	assert_int_equal(ha_executor_submit(f->ex, req, stop_from_callback, f, NULL), 0);
+	ha_op_request_free(req);
+	wait_results(f, 3, 3000);
+	assert_string_equal(rec_at(f, 0)->action, "monitor");
+	assert_int_equal(rec_at(f, 0)->status, HA_EXEC_DONE);
+	assert_string_equal(rec_at(f, 1)->action, "monitor");
+	assert_int_equal(rec_at(f, 1)->status, HA_EXEC_CANCELLED);
+	assert_string_equal(rec_at(f, 2)->action, "stop");
+	spin(f, 200);
+	assert_int_equal(f->recs->len, 3);
+}
+
+static void test_cancel_while_waiting_for_slot(void **state)
+{
+	fx *f = *state;
+	uint64_t a, b, c;
+
+	/* b's resource is ready (waiting for the only slot) when b is cancelled and
+	 * retired; the resource must leave the ready list with it. */
+	assert_int_equal(ha_executor_set_max_parallel(f->ex, 1), 0);
+	a = submit(f, "A", "ocf:test:tester", "start", 0, 5000, "sleep", "0.2", NULL);
+	b = submit(f, "B", "ocf:test:tester", "start", 0, 5000, NULL);
+	spin(f, 50);
+	assert_int_equal(ha_executor_pending(f->ex), 1);
+	assert_int_equal(ha_executor_cancel(f->ex, b), 0);
+	wait_results(f, 1, 1000);
+	assert_int_equal(rec_of(f, b)->status, HA_EXEC_CANCELLED);
+	c = submit(f, "C", "ocf:test:tester", "start", 0, 5000, NULL);
+	wait_results(f, 3, 3000);
+	assert_int_equal(rec_of(f, a)->rc, 0);
+	assert_int_equal(rec_of(f, c)->rc, 0);
+}
+
 static void test_lsb(void **state)
 {
 	static const struct {
@@ -1174,6 +1226,8 @@ int ha_test_run_processes(void)
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_cancels_monitors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_kills_running_monitor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_from_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_while_waiting_for_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lsb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_systemd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stonith, setup, teardown),
