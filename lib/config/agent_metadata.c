@@ -325,6 +325,8 @@ static int parse_root(ha_agent_metadata *md, xmlNode *root, ha_diag *diag)
 	md->name = prop(root, "name");
 	md->version = prop(root, "version");
 	md->shortdesc = shortdesc_of(root);
+	if (!md->shortdesc) /* fence agents put it in an attribute */
+		md->shortdesc = prop(root, "shortdesc");
 	for (xmlNode *c = root->children; c && r == 0; c = c->next) {
 		if (is_elem(c, "parameters")) {
 			for (xmlNode *p = c->children; p && r == 0; p = p->next)
