@@ -262,6 +262,53 @@ static const char *type_of(const char *agent)
 	return c ? c + 1 : agent;
 }
 
+/* Options of `run` besides the agent, action and parameters. */
+typedef struct run_opts {
+	const char *rsc;
+	const char *target;
+	uint32_t interval;
+	uint32_t timeout;
+	uint32_t depth;
+	GPtrArray *metas; /* "NAME=VALUE" */
+} run_opts;
+
+/* The request for AGENT ACTION NAME=VALUE... (args); messages say what is wrong. */
+static int build_request(char **args, int nargs, const run_opts *o, ha_op_request **ret)
+{
+	const char *agent = args[0], *action = args[1];
+	const char *rsc = o->rsc ? o->rsc : type_of(agent);
+	ha_op_request *req;
+	int r;
+
+	ha_op_request_new(&req);
+	r = ha_op_request_set_agent(req, agent);
+	if (r < 0)
+		fprintf(stderr, "hactl agent: '%s' is not an agent spec (ocf:PROVIDER:TYPE, lsb:NAME, "
+			"systemd:UNIT, stonith:fence_NAME)\n", agent);
+	if (r == 0 && (r = ha_op_request_set_action(req, action)) < 0)
+		fprintf(stderr, "hactl agent: unknown action '%s'\n", action);
+	if (r == 0 && (r = ha_op_request_set_resource(req, rsc)) < 0)
+		fprintf(stderr, "hactl agent: '%s' is not a valid resource id\n", rsc);
+	if (r == 0 && o->target && (r = ha_op_request_set_target(req, o->target)) < 0)
+		fprintf(stderr, "hactl agent: '%s' is not a valid target\n", o->target);
+	if (r == 0 && (r = ha_op_request_set_depth(req, o->depth)) < 0)
+		fprintf(stderr, "hactl agent: --depth %u is too deep\n", o->depth);
+	if (r == 0) {
+		ha_op_request_set_interval(req, o->interval);
+		ha_op_request_set_timeout(req, o->timeout);
+	}
+	for (int i = 2; r == 0 && i < nargs; i++)
+		r = set_pair(req, args[i], false);
+	for (guint i = 0; r == 0 && i < o->metas->len; i++)
+		r = set_pair(req, g_ptr_array_index(o->metas, i), true);
+	if (r < 0) {
+		ha_op_request_free(req);
+		return r;
+	}
+	*ret = req;
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -277,8 +324,8 @@ static int cmd_run(int argc, char **argv)
 		{0},
 	};
 	g_autoptr(GPtrArray) metas = g_ptr_array_new();
-	const char *rsc = NULL, *ocf_root = NULL, *target = NULL;
-	uint32_t interval = 0, timeout = 0, depth = 0;
+	run_opts o = {.metas = metas};
+	const char *ocf_root = NULL;
 	run_state st = {0};
 	ha_op_request *req;
 	ha_executor *ex;
@@ -286,12 +333,12 @@ static int cmd_run(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "r:i:t:d:m:T:o:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': rsc = optarg; break;
-		case 'i': if (parse_u32("--interval", optarg, &interval) < 0) return HACTL_USAGE; break;
-		case 't': if (parse_u32("--timeout", optarg, &timeout) < 0) return HACTL_USAGE; break;
-		case 'd': if (parse_u32("--depth", optarg, &depth) < 0) return HACTL_USAGE; break;
+		case 'r': o.rsc = optarg; break;
+		case 'i': if (parse_u32("--interval", optarg, &o.interval) < 0) return HACTL_USAGE; break;
+		case 't': if (parse_u32("--timeout", optarg, &o.timeout) < 0) return HACTL_USAGE; break;
+		case 'd': if (parse_u32("--depth", optarg, &o.depth) < 0) return HACTL_USAGE; break;
 		case 'm': g_ptr_array_add(metas, optarg); break;
-		case 'T': target = optarg; break;
+		case 'T': o.target = optarg; break;
 		case 'o': ocf_root = optarg; break;
 		case 'v': st.verbose = true; break;
 		case 'h': usage_run(stdout); return HACTL_OK;
@@ -302,52 +349,29 @@ static int cmd_run(int argc, char **argv)
 		usage_run(stderr);
 		return HACTL_USAGE;
 	}
-	const char *agent = argv[optind], *action = argv[optind + 1];
-	ha_op_request_new(&req);
-	r = ha_op_request_set_agent(req, agent);
-	if (r < 0)
-		fprintf(stderr, "hactl agent: '%s' is not an agent spec (ocf:PROVIDER:TYPE, lsb:NAME, "
-			"systemd:UNIT, stonith:fence_NAME)\n", agent);
-	if (r == 0 && (r = ha_op_request_set_action(req, action)) < 0)
-		fprintf(stderr, "hactl agent: unknown action '%s'\n", action);
-	if (r == 0 && (r = ha_op_request_set_resource(req, rsc ? rsc : type_of(agent))) < 0)
-		fprintf(stderr, "hactl agent: '%s' is not a valid resource id\n",
-			rsc ? rsc : type_of(agent));
-	if (r == 0 && target && (r = ha_op_request_set_target(req, target)) < 0)
-		fprintf(stderr, "hactl agent: '%s' is not a valid target\n", target);
-	if (r == 0 && (r = ha_op_request_set_depth(req, depth)) < 0)
-		fprintf(stderr, "hactl agent: --depth %u is too deep\n", depth);
-	if (r == 0) {
-		ha_op_request_set_interval(req, interval);
-		ha_op_request_set_timeout(req, timeout);
-	}
-	for (int i = optind + 2; r == 0 && i < argc; i++)
-		r = set_pair(req, argv[i], false);
-	for (guint i = 0; r == 0 && i < metas->len; i++)
-		r = set_pair(req, g_ptr_array_index(metas, i), true);
-	if (r < 0) {
-		ha_op_request_free(req);
+	if (build_request(argv + optind, argc - optind, &o, &req) < 0)
 		return HACTL_USAGE;
-	}
 	if ((r = make_executor(ocf_root, &ex)) != HACTL_OK) {
 		ha_op_request_free(req);
 		return r;
 	}
 	r = run_op(ex, req, &st);
 	ha_op_request_free(req);
-	if (r != HACTL_OK)
-		goto out;
-	if (!strcmp(action, "meta-data") && st.out)
-		fputs(st.out, stdout);
-	printf("%s %s: rc %d (%s)", agent, action, st.rc, ha_ocf_rc_name(st.rc));
-	if (st.status != HA_EXEC_DONE)
-		printf(", %s", ha_exec_status_name(st.status));
-	printf("\n");
-	if (st.reason)
-		printf("exit reason: %s\n", st.reason);
-	printf("duration: %.1f ms\n", (double)st.duration_us / 1000.0);
-	r = st.severity == HA_OP_OK || st.severity == HA_OP_DEGRADED ? HACTL_OK : HACTL_FAILED;
-out:
+	if (r == HACTL_OK) {
+		const char *agent = argv[optind], *action = argv[optind + 1];
+
+		if (!strcmp(action, "meta-data") && st.out)
+			fputs(st.out, stdout);
+		printf("%s %s: rc %d (%s)", agent, action, st.rc, ha_ocf_rc_name(st.rc));
+		if (st.status != HA_EXEC_DONE)
+			printf(", %s", ha_exec_status_name(st.status));
+		printf("\n");
+		if (st.reason)
+			printf("exit reason: %s\n", st.reason);
+		printf("duration: %.1f ms\n", (double)st.duration_us / 1000.0);
+		r = st.severity == HA_OP_OK || st.severity == HA_OP_DEGRADED ? HACTL_OK
+									    : HACTL_FAILED;
+	}
 	g_free(st.reason);
 	g_free(st.out);
 	return r;
