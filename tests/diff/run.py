@@ -88,6 +88,15 @@ def report_disagreement(out, name, path, want, got, hactl, pcmk_lines):
             out.append("  crm_simulate: " + ln)
     for ln in hactl_score_lines(hactl, path, keys):
         out.append("  hactl --scores: " + ln)
+    for k in keys[:3]:
+        try:
+            p = subprocess.run([hactl, "simulate", "--xml-file", path, "--explain", k],
+                               capture_output=True, text=True, timeout=60)
+            text = (p.stdout or p.stderr).rstrip()
+        except subprocess.TimeoutExpired:
+            text = "(timed out)"
+        for ln in text.splitlines()[:40]:
+            out.append("  hactl --explain %s: %s" % (k, ln))
 
 
 # ---- ctest mode -----------------------------------------------------------------------
