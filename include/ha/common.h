@@ -24,7 +24,10 @@ enum {
 	HA_ETOOBIG = HA_EBASE - 6,      /* input exceeds a size limit */
 	HA_EINFEASIBLE = HA_EBASE - 7,  /* a transition that cannot complete */
 	HA_EAGENT = HA_EBASE - 8,       /* agent not installed or unusable */
-	HA_ELAST = HA_EBASE - 9,
+	HA_ENOQUORUM = HA_EBASE - 9,    /* the partition has no quorum */
+	HA_ENOTSYNCED = HA_EBASE - 10,  /* the cluster is still synchronizing after a change */
+	HA_ESTALEVERSION = HA_EBASE - 11, /* the configuration changed meanwhile: retry */
+	HA_ELAST = HA_EBASE - 12,
 };
 
 /* A short, static description of an error code (negated errno or HA_E*). */

@@ -565,3 +565,82 @@ const char *ha__rsc_digest(const ha_rsc *r, char *buf)
 	g_ptr_array_free(pairs, TRUE);
 	return buf;
 }
+
+static GPtrArray *copy_nvsets(ha_cib *dst, const GPtrArray *src)
+{
+	GPtrArray *out = ha__nvsets_new();
+	for (guint i = 0; src && i < src->len; i++) {
+		const ha_nvset *s = g_ptr_array_index(src, i);
+		ha_nvset *d = g_new0(ha_nvset, 1);
+		d->id = ha__str(dst, s->id);
+		d->pairs = g_array_new(FALSE, TRUE, sizeof(ha_nvpair));
+		for (guint j = 0; j < s->pairs->len; j++) {
+			const ha_nvpair *p = &g_array_index(s->pairs, ha_nvpair, j);
+			ha_nvpair q = {ha__str(dst, p->id), ha__str_const(dst, p->name), ha__str(dst, p->value)};
+			g_array_append_val(d->pairs, q);
+		}
+		g_ptr_array_add(out, d);
+	}
+	return out;
+}
+
+ha_node_state *ha__node_state_copy(ha_cib *dst, const ha_node_state *ns)
+{
+	ha_node_state *d = ha__node_state_new();
+	d->id = ha__str(dst, ns->id);
+	d->uname = ha__str(dst, ns->uname);
+	d->in_ccm = ha__str_const(dst, ns->in_ccm);
+	d->crmd = ha__str_const(dst, ns->crmd);
+	d->join = ha__str_const(dst, ns->join);
+	d->expected = ha__str_const(dst, ns->expected);
+	d->crm_debug_origin = ha__str_const(dst, ns->crm_debug_origin);
+	d->frozen = ns->frozen;
+	d->line = ns->line;
+	g_ptr_array_free(d->attrs, TRUE);
+	d->attrs = copy_nvsets(dst, ns->attrs);
+	for (guint i = 0; i < ns->lrm->len; i++) {
+		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
+		ha_lrm_rsc *l = ha__lrm_rsc_new();
+		l->id = ha__str(dst, lr->id);
+		l->cls = ha__str_const(dst, lr->cls);
+		l->provider = ha__str_const(dst, lr->provider);
+		l->type = ha__str_const(dst, lr->type);
+		for (guint j = 0; j < lr->ops->len; j++) {
+			ha_lrm_op op = g_array_index(lr->ops, ha_lrm_op, j);
+			op.id = ha__str(dst, op.id);
+			op.operation = ha__str_const(dst, op.operation);
+			op.digest = ha__str_const(dst, op.digest);
+			op.exit_reason = ha__str(dst, op.exit_reason);
+			op.transition_key = ha__str(dst, op.transition_key);
+			op.transition_magic = ha__str(dst, op.transition_magic);
+			op.on_node = ha__str_const(dst, op.on_node);
+			op.feature_set = ha__str_const(dst, op.feature_set);
+			g_array_append_val(l->ops, op);
+		}
+		g_ptr_array_add(d->lrm, l);
+	}
+	return d;
+}
+
+void ha__node_state_free(ha_node_state *ns)
+{
+	if (!ns)
+		return;
+	for (guint j = 0; j < ns->lrm->len; j++) {
+		ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, j);
+		g_array_free(lr->ops, TRUE);
+		g_free(lr);
+	}
+	g_ptr_array_free(ns->lrm, TRUE);
+	nvsets_free(ns->attrs);
+	g_free(ns);
+}
+
+void ha__cib_copy_status(ha_cib *dst, const ha_cib *src)
+{
+	for (guint i = 0; i < dst->status->len; i++)
+		ha__node_state_free(g_ptr_array_index(dst->status, i));
+	g_ptr_array_set_size(dst->status, 0);
+	for (guint i = 0; i < src->status->len; i++)
+		g_ptr_array_add(dst->status, ha__node_state_copy(dst, g_ptr_array_index(src->status, i)));
+}

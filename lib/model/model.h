@@ -265,6 +265,7 @@ typedef struct ha_node_state {
 	const char *join;     /* member, down, pending, banned */
 	const char *expected; /* member, down */
 	const char *crm_debug_origin;
+	bool frozen;          /* libha: its daemon died while corosync stays: hands off for a grace time */
 	GPtrArray *lrm;       /* ha_lrm_rsc* */
 	GPtrArray *attrs;     /* transient_attributes: ha_nvset* */
 	int line;
@@ -322,5 +323,12 @@ int ha__bool_parse(const char *s, bool *out);
 #define HA_DIGEST_LEN 72
 #define HA_DIGEST_PREFIX "ha1:"
 const char *ha__rsc_digest(const ha_rsc *r, char *buf);
+
+/* Deep copies into dst's string chunk (status moves between CIBs when the
+ * configuration is replaced). */
+ha_node_state *ha__node_state_copy(ha_cib *dst, const ha_node_state *ns);
+void ha__node_state_free(ha_node_state *ns);
+/* Replace dst's status by a copy of src's. */
+void ha__cib_copy_status(ha_cib *dst, const ha_cib *src);
 
 #endif

@@ -43,7 +43,7 @@ static bool is_active(const sc_state *st)
 /* Nodes a primitive is active on and that still count (online, or lost and unfenced). */
 static bool counts(const sched *s, int n)
 {
-	return s->nodes[n].online || s->nodes[n].unclean;
+	return s->nodes[n].online || s->nodes[n].unclean || s->nodes[n].frozen;
 }
 
 /* Does the plan have to start x on its node? (Not when it already runs there fine.) */

@@ -97,6 +97,11 @@ int ha__sc_nodes(sched *s)
 		n->id = def->id;
 		const ha_node_state *ns = ha__node_state_find(s->cib, n->uname);
 		node_status(s, n, ns);
+		if (ns && ns->frozen) {
+			n->frozen = true;
+			n->online = false;
+			n->unclean = false;
+		}
 		n->attrs = g_hash_table_new(g_str_hash, g_str_equal);
 		g_hash_table_insert(n->attrs, "#uname", (gpointer)n->uname);
 		g_hash_table_insert(n->attrs, "#id", (gpointer)(n->id ? n->id : n->uname));

@@ -24,6 +24,7 @@ typedef struct sc_node {
 	bool standby;
 	bool maintenance;
 	bool fence;      /* the plan fences it */
+	bool frozen;     /* its daemon is gone but corosync stays: leave its resources alone */
 	GHashTable *attrs; /* name -> value: node attributes, transient ones, #uname, #id */
 	int assigned;    /* resources assigned to it in this run (tie-break rule 2) */
 } sc_node;

@@ -12,4 +12,16 @@
 /* Same as ha_plan_compute (the public entry point). */
 int ha__sched_run(const ha_cib *cib, int64_t now, ha_plan **ret, ha_diag *diag);
 
+/* What one node's operation history says about one primitive (used by the claim
+ * checks of the replicated state). probed: a completed operation says whether it
+ * runs there. */
+typedef struct ha_presence {
+	ha_role role;  /* HA_ROLE_UNKNOWN: no history */
+	bool pending;  /* an operation is in flight */
+	bool probed;
+	bool failed;
+} ha_presence;
+void ha__sched_presence(const ha_cib *cib, int64_t now, const ha_rsc *r, const ha_node_state *ns,
+			ha_presence *out);
+
 #endif

@@ -329,8 +329,10 @@ int ha__sc_status(sched *s)
 		for (int ni = 0; ni < nn; ni++) {
 			const sc_state *st = sc_state_at(s, x, ni);
 			/* Without fencing, what ran on a lost node counts as stopped. */
-			if (!s->nodes[ni].online && !s->nodes[ni].unclean)
+			if (!s->nodes[ni].online && !s->nodes[ni].unclean && !s->nodes[ni].frozen)
 				continue;
+			if (active(st) && s->nodes[ni].frozen)
+				x->managed = false; /* hands off until its daemon is back or it is fenced */
 			if (active(st)) {
 				x->n_active++;
 				x->running_on = x->n_active == 1 ? ni : -1;
@@ -344,4 +346,30 @@ int ha__sc_status(sched *s)
 	g_hash_table_destroy(hist);
 	g_hash_table_destroy(ban_all);
 	return 0;
+}
+
+void ha__sched_presence(const ha_cib *cib, int64_t now, const ha_rsc *r, const ha_node_state *ns,
+			ha_presence *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->role = HA_ROLE_UNKNOWN;
+	if (!ns)
+		return;
+	sched s = {.cib = cib, .cfg = &cib->cfg, .opts = &cib->cfg.opts, .now = now};
+	s.strings = g_string_chunk_new(256);
+	sc_node node = {0};
+	for (guint j = 0; j < ns->lrm->len; j++) {
+		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, j);
+		if (strcmp(base_id(&s, lr->id), r->id) != 0)
+			continue;
+		sc_state st = {0};
+		bool ban = false;
+		replay(&s, r, lr, &node, &st, &ban);
+		out->role = st.role;
+		out->pending = st.pending;
+		out->failed = st.failed;
+		out->probed = st.role != HA_ROLE_UNKNOWN && !st.pending;
+		break;
+	}
+	g_string_chunk_free(s.strings);
 }

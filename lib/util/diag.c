@@ -101,6 +101,9 @@ const char *ha_strerror(int err)
 	case HA_ETOOBIG: return "input too large";
 	case HA_EINFEASIBLE: return "transition cannot complete";
 	case HA_EAGENT: return "resource agent not installed or unusable";
+	case HA_ENOQUORUM: return "the partition has no quorum";
+	case HA_ENOTSYNCED: return "the cluster is synchronizing after a membership change; retry";
+	case HA_ESTALEVERSION: return "the configuration changed meanwhile; retry";
 	default: break;
 	}
 	if (err < 0 && err > HA_EBASE)
