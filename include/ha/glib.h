@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include <ha/exec.h>
+#include <ha/cluster.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,6 +20,9 @@ extern "C" {
  * iteration. The context must be iterated by the thread that uses ex and must outlive
  * it. -EBUSY if ex is already attached. */
 HA_EXPORT int ha_executor_attach(ha_executor *ex, GMainContext *ctx);
+
+/* Attach a cluster handle (and its executor) to ctx before ha_cluster_start(). */
+HA_EXPORT int ha_cluster_attach(ha_cluster *cl, GMainContext *ctx);
 
 #ifdef __cplusplus
 }

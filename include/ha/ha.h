@@ -18,6 +18,7 @@
 #include <ha/diag.h>
 #include <ha/cib.h>
 #include <ha/plan.h>
+#include <ha/cluster.h>
 #include <ha/exec.h>
 #include <ha/glib.h>
 

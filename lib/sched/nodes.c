@@ -114,6 +114,10 @@ int ha__sc_nodes(sched *s)
 			n->standby = true;
 		if (is_true(g_hash_table_lookup(n->attrs, "maintenance")))
 			n->maintenance = true;
+		/* Shutting down (Pacemaker's "shutdown" attribute holds a timestamp). */
+		const char *sd = g_hash_table_lookup(n->attrs, "shutdown");
+		if (sd && strcmp(sd, "0") != 0)
+			n->standby = true;
 	}
 	const char *q = ha__cib_attr(s->cib, "have-quorum");
 	s->have_quorum = is_true(q);

@@ -305,3 +305,26 @@ int ha_plan_apply(const ha_plan *plan, ha_cib *cib)
 	cib->num_updates++;
 	return 0;
 }
+
+size_t ha__plan_n_actions(const ha_plan *p)
+{
+	return p->s->actions->len;
+}
+
+static const char *const act_names[] = {"stop", "demote", "start", "promote", "monitor", "fence", "notify"};
+
+void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out)
+{
+	const sched *s = p->s;
+	const sc_action *a = g_ptr_array_index(s->actions, i);
+	memset(out, 0, sizeof(*out));
+	out->action = act_names[a->kind];
+	out->rsc = a->rsc ? a->rsc->r->id : (a->kind == ACT_STOP ? a->reason : NULL);
+	out->node = s->nodes[a->node].uname;
+	out->interval_ms = a->interval_ms;
+	out->runnable = a->runnable;
+	out->pseudo = a->pseudo;
+	out->n_before = a->after->len;
+	out->orphan = !a->rsc && a->kind == ACT_STOP;
+	out->instance = a->rsc ? a->rsc->instance : -1;
+}

@@ -24,4 +24,17 @@ typedef struct ha_presence {
 void ha__sched_presence(const ha_cib *cib, int64_t now, const ha_rsc *r, const ha_node_state *ns,
 			ha_presence *out);
 
+/* The plan's actions, for the reconciliation loop. */
+typedef struct ha_plan_action {
+	const char *action;   /* stop demote start promote monitor fence notify */
+	const char *rsc;      /* primitive id (orphans: the removed resource's id); NULL: fence */
+	const char *node;     /* where it runs (fence: the target) */
+	uint32_t interval_ms; /* monitors: 0 = probe */
+	bool runnable, pseudo, orphan;
+	unsigned n_before;    /* actions that must finish first */
+	int instance;         /* clone instance, -1 */
+} ha_plan_action;
+size_t ha__plan_n_actions(const ha_plan *p);
+void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out);
+
 #endif

@@ -1057,7 +1057,10 @@ void ha__state_deliver(ha_state *st, uint32_t from, const ha_msg *m)
 		if (name) {
 			g_hash_table_add(st->leaving, g_strdup(name));
 			ha_node_state *ns = node_state(st->cib, name);
-			ns->expected = ha__str_const(st->cib, "down");
+			/* Shutting down: the scheduler moves everything away from it. */
+			char idbuf[64];
+			snprintf(idbuf, sizeof(idbuf), "status-%u", from);
+			ha__nvsets_set(ns->attrs, st->cib->strings, idbuf, "shutdown", "1");
 		}
 		break;
 	default:
