@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Whole-cluster deterministic simulation: N nodes, each running the real
+ * reconciliation loop (lib/cluster/core.c) on the in-process simulator's transport,
+ * with a scripted executor whose resources really "run" on a node (the ground
+ * truth). After every simulator step the safety invariants of DESIGN.md are checked
+ * against the ground truth; a failing seed prints itself and replays exactly.
+ *
+ *   test_cluster_sim --scenarios          named scenarios
+ *   test_cluster_sim --seeds N [--from S] random configurations and fault schedules
+ *   test_cluster_sim --seed S -v          replay one seed with the event log
+ *
+ * Ends with one summary line: "sim: N seeds, M steps, V violations".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ha/ha.h>
+#include "cluster/core.h"
+#include "transport/sim.h"
+
+#define MAX_NODES 7
+
+typedef struct world world;
+
+typedef struct node {
+	world *w;
+	uint32_t id;
+	char name[8];
+	ha_core *core;
+	ha_transport *t;
+	GHashTable *running;  /* ground truth: rsc -> role (1 started, 2 promoted) */
+	GHashTable *monitors; /* rsc -> generation (recurring monitor alive) */
+	int gen;
+	bool powered;
+	bool process;
+} node;
+
+struct world {
+	ha_sim *sim;
+	uint64_t seed;
+	unsigned n;
+	node nodes[MAX_NODES + 1];
+	char *cib_xml;
+	GPtrArray *unique;     /* resource ids that must never run twice */
+	unsigned violations;
+	uint64_t steps;
+	bool verbose;
+	GString *trail;        /* last events, printed on a violation */
+	GHashTable *fail_start; /* "rsc@node" -> 1: start fails there */
+	unsigned starts;       /* start operations executed */
+	char *last_violation;
+};
+
+static void trail(world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void trail(world *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (w->verbose)
+		printf("t=%llu %s\n", (unsigned long long)ha__sim_now(w->sim), s);
+	g_string_append_printf(w->trail, "t=%llu %s\n", (unsigned long long)ha__sim_now(w->sim), s);
+	if (w->trail->len > 64 * 1024)
+		g_string_erase(w->trail, 0, (gssize)(w->trail->len - 48 * 1024));
+	g_free(s);
+}
+
+static void violation(world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void violation(world *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (!w->violations)
+		fprintf(stderr, "%s\nVIOLATION (seed %llu, t=%llu): %s\n", w->trail->str,
+			(unsigned long long)w->seed, (unsigned long long)ha__sim_now(w->sim), s);
+	g_free(w->last_violation);
+	w->last_violation = s;
+	w->violations++;
+}
+
+/* ---- the scripted executor ---------------------------------------------------------- */
+
+typedef struct job {
+	node *nd;
+	uint64_t token;
+	char *rsc, *action, *target;
+	uint32_t interval;
+	int gen;
+} job;
+
+static void job_free(job *j)
+{
+	g_free(j->rsc);
+	g_free(j->action);
+	g_free(j->target);
+	g_free(j);
+}
+
+static void power_off(world *w, node *nd, const char *why);
+
+static void job_run(void *arg)
+{
+	job *j = arg;
+	node *nd = j->nd;
+	world *w = nd->w;
+	if (!nd->process || !nd->core) {
+		job_free(j);
+		return;
+	}
+	int rc = 0;
+	int role = GPOINTER_TO_INT(g_hash_table_lookup(nd->running, j->rsc));
+	if (j->target) {
+		node *t = NULL;
+		for (unsigned i = 1; i <= w->n; i++)
+			if (!strcmp(w->nodes[i].name, j->target))
+				t = &w->nodes[i];
+		if (t)
+			power_off(w, t, "fenced");
+		trail(w, "%s fences %s", nd->name, j->target);
+	} else if (!strcmp(j->action, "start")) {
+		char key[128];
+		snprintf(key, sizeof(key), "%s@%s", j->rsc, nd->name);
+		if (g_hash_table_contains(w->fail_start, key)) {
+			rc = 1;
+			g_hash_table_insert(nd->running, g_strdup(j->rsc), GINT_TO_POINTER(1)); /* failed half-started */
+		} else {
+			g_hash_table_insert(nd->running, g_strdup(j->rsc), GINT_TO_POINTER(1));
+		}
+		w->starts++;
+		if (!ha__state_quorate(ha__core_state(nd->core)) &&
+		    ha__state_cib(ha__core_state(nd->core))->cfg.opts.no_quorum_policy != HA_NQP_IGNORE)
+			violation(w, "%s started %s while not in a quorate configuration", nd->name, j->rsc);
+	} else if (!strcmp(j->action, "stop")) {
+		g_hash_table_remove(nd->running, j->rsc);
+	} else if (!strcmp(j->action, "promote")) {
+		g_hash_table_insert(nd->running, g_strdup(j->rsc), GINT_TO_POINTER(2));
+	} else if (!strcmp(j->action, "demote")) {
+		g_hash_table_insert(nd->running, g_strdup(j->rsc), GINT_TO_POINTER(1));
+	} else if (!strcmp(j->action, "monitor")) {
+		if (j->interval && GPOINTER_TO_INT(g_hash_table_lookup(nd->monitors, j->rsc)) != j->gen) {
+			ha__core_exec_done(nd->core, j->token, 0, 1 /* cancelled */, NULL, 0);
+			job_free(j);
+			return;
+		}
+		rc = role == 2 ? 8 : role == 1 ? 0 : 7;
+	}
+	trail(w, "%s %s %s -> rc %d", nd->name, j->action, j->rsc, rc);
+	ha__core_exec_done(nd->core, j->token, rc, 0, NULL, 5);
+	if (j->interval && rc != 7 && nd->process) {
+		ha__sim_timer_add(w->sim, nd->id, j->interval, job_run, j);
+		return;
+	}
+	job_free(j);
+}
+
+static int env_exec(void *ud, const ha_core_exec *op)
+{
+	node *nd = ud;
+	job *j = g_new0(job, 1);
+	j->nd = nd;
+	j->token = op->token;
+	j->rsc = g_strdup(op->rsc);
+	j->action = g_strdup(op->action);
+	j->target = g_strdup(op->target);
+	j->interval = op->interval_ms;
+	if (op->interval_ms) {
+		j->gen = ++nd->gen;
+		g_hash_table_insert(nd->monitors, g_strdup(op->rsc), GINT_TO_POINTER(j->gen));
+	}
+	uint64_t delay = 5 + ha__sim_random(nd->w->sim, 60);
+	ha__sim_timer_add(nd->w->sim, nd->id, op->interval_ms ? op->interval_ms : delay, job_run, j);
+	return 0;
+}
+
+static void env_cancel(void *ud, const char *rsc)
+{
+	node *nd = ud;
+	g_hash_table_remove(nd->monitors, rsc);
+}
+
+static int64_t env_now(void *ud)
+{
+	node *nd = ud;
+	return (int64_t)(ha__sim_node_now(nd->w->sim, nd->id) / 1000);
+}
+
+static uint64_t env_timer_add(void *ud, uint32_t ms, void (*cb)(void *arg), void *arg)
+{
+	node *nd = ud;
+	return ha__sim_timer_add(nd->w->sim, nd->id, ms, cb, arg);
+}
+
+static void env_timer_cancel(void *ud, uint64_t id)
+{
+	node *nd = ud;
+	ha__sim_timer_cancel(nd->w->sim, id);
+}
+
+static int env_persist(void *ud, const char *xml)
+{
+	(void)ud;
+	(void)xml;
+	return 0;
+}
+
+static void env_log(void *ud, int level, const char *msg)
+{
+	node *nd = ud;
+	(void)level;
+	trail(nd->w, "%s: %s", nd->name, msg);
+}
+
+/* ---- nodes ------------------------------------------------------------------------------ */
+
+static void start_process(world *w, node *nd)
+{
+	ha_core_env env = {
+		.ud = nd,
+		.now = env_now,
+		.timer_add = env_timer_add,
+		.timer_cancel = env_timer_cancel,
+		.exec = env_exec,
+		.cancel = env_cancel,
+		.persist = env_persist,
+		.log = env_log,
+	};
+	ha_cib *cib = NULL;
+	if (ha_cib_load_memory(w->cib_xml, strlen(w->cib_xml), "sim.xml", 0, &cib, NULL) < 0) {
+		fprintf(stderr, "sim: cannot load the configuration\n");
+		exit(2);
+	}
+	if (ha__core_new(&env, cib, &nd->core) < 0)
+		exit(2);
+	if (ha__sim_transport_new(w->sim, nd->id, ha__core_transport_events(), nd->core, &nd->t) < 0) {
+		ha__core_free(nd->core);
+		nd->core = NULL;
+		return;
+	}
+	ha__core_set_transport(nd->core, nd->t);
+	ha__core_join(nd->core, "ha");
+	nd->process = true;
+	g_hash_table_remove_all(nd->monitors);
+	trail(w, "%s: process started", nd->name);
+}
+
+static void kill_process(world *w, node *nd)
+{
+	if (!nd->process)
+		return;
+	ha__sim_kill_process(w->sim, nd->id);
+	/* the simulator detached the transport; free our side */
+	ha__transport_free(nd->t);
+	nd->t = NULL;
+	ha__core_free(nd->core);
+	nd->core = NULL;
+	nd->process = false;
+	trail(w, "%s: process killed (resources keep running)", nd->name);
+}
+
+static void power_off(world *w, node *nd, const char *why)
+{
+	if (!nd->powered)
+		return;
+	if (nd->process) {
+		ha__sim_crash(w->sim, nd->id);
+		ha__transport_free(nd->t);
+		nd->t = NULL;
+		ha__core_free(nd->core);
+		nd->core = NULL;
+		nd->process = false;
+	} else {
+		ha__sim_crash(w->sim, nd->id);
+	}
+	nd->powered = false;
+	g_hash_table_remove_all(nd->running);
+	trail(w, "%s: powered off (%s)", nd->name, why);
+}
+
+static void power_on(world *w, node *nd)
+{
+	if (nd->powered)
+		return;
+	ha__sim_restart(w->sim, nd->id);
+	nd->powered = true;
+	trail(w, "%s: powered on", nd->name);
+	start_process(w, nd);
+}
+
+/* ---- invariants ------------------------------------------------------------------------- */
+
+static void check(world *w)
+{
+	for (guint r = 0; r < w->unique->len; r++) {
+		const char *id = g_ptr_array_index(w->unique, r);
+		unsigned where = 0;
+		GString *on = g_string_new(NULL);
+		for (unsigned i = 1; i <= w->n; i++)
+			if (w->nodes[i].powered && g_hash_table_contains(w->nodes[i].running, id)) {
+				where++;
+				g_string_append_printf(on, " %s", w->nodes[i].name);
+			}
+		if (where > 1)
+			violation(w, "unique resource %s active on%s", id, on->str);
+		g_string_free(on, TRUE);
+	}
+}
+
+static void run_for(world *w, uint64_t ms)
+{
+	uint64_t until = ha__sim_now(w->sim) + ms;
+	while (ha__sim_now(w->sim) < until) {
+		if (!ha__sim_step(w->sim)) {
+			ha__sim_run_until(w->sim, until);
+			break;
+		}
+		w->steps++;
+		check(w);
+		if (w->violations)
+			return;
+	}
+	check(w);
+}
+
+static void sim_log(void *ud, const char *line)
+{
+	world *w = ud;
+	if (w->verbose)
+		printf("%s\n", line);
+	g_string_append_printf(w->trail, "%s\n", line);
+}
+
+static world *world_new(uint64_t seed, unsigned n, const char *cib_xml, bool verbose)
+{
+	world *w = g_new0(world, 1);
+	w->seed = seed;
+	w->n = n;
+	w->verbose = verbose;
+	w->trail = g_string_new(NULL);
+	w->unique = g_ptr_array_new_with_free_func(g_free);
+	w->fail_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w->cib_xml = g_strdup(cib_xml);
+	ha_sim_options o;
+	ha__sim_options_init(&o, seed, n);
+	if (ha__sim_new(&o, &w->sim) < 0)
+		exit(2);
+	ha__sim_set_log(w->sim, sim_log, w);
+	/* unique resources of the configuration */
+	ha_cib *cib = NULL;
+	if (ha_cib_load_memory(cib_xml, strlen(cib_xml), "sim.xml", 0, &cib, NULL) < 0) {
+		fprintf(stderr, "sim: bad configuration\n%s\n", cib_xml);
+		exit(2);
+	}
+	for (guint i = 0; i < cib->cfg.rsc_all->len; i++) {
+		const ha_rsc *r = g_ptr_array_index(cib->cfg.rsc_all, i);
+		bool in_clone = false;
+		for (const ha_rsc *p = r->parent; p; p = p->parent)
+			in_clone |= p->kind == HA_RSC_CLONE;
+		if (r->kind == HA_RSC_PRIMITIVE && !in_clone && strcmp(r->cls, "stonith"))
+			g_ptr_array_add(w->unique, g_strdup(r->id));
+	}
+	ha_cib_free(cib);
+	for (unsigned i = 1; i <= n; i++) {
+		node *nd = &w->nodes[i];
+		nd->w = w;
+		nd->id = i;
+		snprintf(nd->name, sizeof(nd->name), "n%u", i);
+		nd->running = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		nd->monitors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		nd->powered = true;
+	}
+	for (unsigned i = 1; i <= n; i++)
+		start_process(w, &w->nodes[i]);
+	return w;
+}
+
+static void world_free(world *w)
+{
+	for (unsigned i = 1; i <= w->n; i++) {
+		node *nd = &w->nodes[i];
+		if (nd->t)
+			ha__transport_free(nd->t);
+		ha__core_free(nd->core);
+		g_hash_table_destroy(nd->running);
+		g_hash_table_destroy(nd->monitors);
+	}
+	ha__sim_free(w->sim);
+	g_ptr_array_free(w->unique, TRUE);
+	g_hash_table_destroy(w->fail_start);
+	g_string_free(w->trail, TRUE);
+	g_free(w->cib_xml);
+	g_free(w->last_violation);
+	g_free(w);
+}
+
+/* Where a resource runs (ground truth), or NULL. */
+static const char *where(world *w, const char *rsc)
+{
+	for (unsigned i = 1; i <= w->n; i++)
+		if (w->nodes[i].powered && g_hash_table_contains(w->nodes[i].running, rsc))
+			return w->nodes[i].name;
+	return NULL;
+}
+
+/* ---- configurations ------------------------------------------------------------------------ */
+
+static char *make_cib(unsigned nodes, unsigned rscs, bool fencing, const char *extra_rsc,
+		      const char *constraints)
+{
+	GString *x = g_string_new(NULL);
+	g_string_append_printf(x,
+		"<cib validate-with=\"pacemaker-3.9\" crm_feature_set=\"3.16.1\" admin_epoch=\"0\" "
+		"epoch=\"1\" num_updates=\"0\"><configuration><crm_config><cluster_property_set id=\"o\">"
+		"<nvpair id=\"o1\" name=\"stonith-enabled\" value=\"%s\"/>"
+		"<nvpair id=\"o2\" name=\"stonith-timeout\" value=\"20s\"/>"
+		"</cluster_property_set></crm_config><nodes>", fencing ? "true" : "false");
+	for (unsigned i = 1; i <= nodes; i++)
+		g_string_append_printf(x, "<node id=\"%u\" uname=\"n%u\"/>", i, i);
+	g_string_append(x, "</nodes><resources>");
+	for (unsigned i = 1; i <= rscs; i++)
+		g_string_append_printf(x, "<primitive id=\"r%u\" class=\"ocf\" provider=\"ha\" type=\"Dummy\">"
+					  "<operations><op id=\"r%u-mon\" name=\"monitor\" interval=\"10s\"/>"
+					  "</operations></primitive>", i, i);
+	if (fencing)
+		g_string_append(x, "<clone id=\"fencing\"><primitive id=\"fence\" class=\"stonith\" "
+				   "type=\"fence_sim\"/></clone>");
+	if (extra_rsc)
+		g_string_append(x, extra_rsc);
+	g_string_append_printf(x, "</resources><constraints>%s</constraints>"
+				  "<rsc_defaults><meta_attributes id=\"rd\"><nvpair id=\"rd1\" "
+				  "name=\"resource-stickiness\" value=\"100\"/></meta_attributes>"
+				  "</rsc_defaults></configuration><status/></cib>",
+			       constraints ? constraints : "");
+	return g_string_free(x, FALSE);
+}
+
+/* ---- scenarios -------------------------------------------------------------------------- */
+
+static int expect(world *w, bool cond, const char *what)
+{
+	if (!cond) {
+		fprintf(stderr, "%s\nFAILED (seed %llu): %s\n", w->trail->str, (unsigned long long)w->seed, what);
+		return 1;
+	}
+	return 0;
+}
+
+static int scenario_startup_and_crash(bool fencing)
+{
+	char *xml = make_cib(3, 4, fencing, NULL, NULL);
+	world *w = world_new(11, 3, xml, false);
+	int bad = 0;
+	run_for(w, 20000);
+	for (int r = 1; r <= 4; r++) {
+		char id[8];
+		snprintf(id, sizeof(id), "r%d", r);
+		bad |= expect(w, where(w, id) != NULL, "every resource started");
+	}
+	const char *victim = where(w, "r1");
+	node *v = NULL;
+	for (unsigned i = 1; i <= 3; i++)
+		if (victim && !strcmp(w->nodes[i].name, victim))
+			v = &w->nodes[i];
+	if (v)
+		power_off(w, v, "crash");
+	run_for(w, 60000);
+	const char *now = where(w, "r1");
+	bad |= expect(w, now && v && strcmp(now, v->name), "r1 recovered on another node");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario %s: %s (r1 %s -> %s, %llu steps)\n",
+	       fencing ? "crash-with-fencing" : "crash-without-fencing", bad ? "FAIL" : "ok",
+	       victim ? victim : "-", now ? now : "-", (unsigned long long)w->steps);
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
+static int scenario_daemon_dies(void)
+{
+	char *xml = make_cib(3, 3, true, NULL, NULL);
+	world *w = world_new(21, 3, xml, false);
+	int bad = 0;
+	run_for(w, 20000);
+	const char *at = where(w, "r1");
+	node *v = NULL;
+	for (unsigned i = 1; i <= 3; i++)
+		if (at && !strcmp(w->nodes[i].name, at))
+			v = &w->nodes[i];
+	bad |= expect(w, v != NULL, "r1 started");
+	if (!v)
+		goto out;
+	unsigned starts = w->starts;
+	kill_process(w, v);
+	run_for(w, 10000); /* within the grace time: nobody touches r1 */
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), v->name), "r1 untouched while frozen");
+	start_process(w, v);
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), v->name), "r1 adopted, not moved");
+	bad |= expect(w, w->starts == starts, "nothing restarted after the daemon came back");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+out:
+	printf("scenario daemon-dies-corosync-stays: %s\n", bad ? "FAIL" : "ok");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
+static int scenario_partition(void)
+{
+	char *xml = make_cib(3, 3, true, NULL, NULL);
+	world *w = world_new(31, 3, xml, false);
+	int bad = 0;
+	run_for(w, 20000);
+	const char *at = where(w, "r1");
+	uint32_t victim = 0;
+	for (unsigned i = 1; i <= 3; i++)
+		if (at && !strcmp(w->nodes[i].name, at))
+			victim = i;
+	bad |= expect(w, victim != 0, "r1 started");
+	if (!victim)
+		goto out;
+	ha__sim_isolate(w->sim, victim);
+	run_for(w, 90000);
+	const char *now = where(w, "r1");
+	bad |= expect(w, now && strcmp(now, w->nodes[victim].name), "r1 recovered by the majority");
+	bad |= expect(w, !w->nodes[victim].powered, "the isolated node was fenced");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+out:
+	printf("scenario partition-minority-fenced: %s\n", bad ? "FAIL" : "ok");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
+static int scenario_own_claim_cut(void)
+{
+	/* r1 must run on n1 only; n1's claim is delivered to itself, then n1 is cut off
+	 * before anyone else sees it: nobody else may start r1 until n1 is fenced. */
+	char *xml = make_cib(3, 1, true, NULL,
+			     "<rsc_location id=\"l1\" rsc=\"r1\" node=\"n1\" score=\"1000\"/>");
+	world *w = world_new(41, 3, xml, false);
+	ha__sim_run_until(w->sim, 1); /* everyone connected */
+	int bad = 0;
+	/* Let the sync rounds and probes happen, then cut n1 at its next multicast,
+	 * which is its claim of r1 (or a probe result just before it). */
+	for (int k = 0; k < 50 && !where(w, "r1"); k++) {
+		run_for(w, 200);
+		if (ha__core_state(w->nodes[1].core) && ha__state_synced(ha__core_state(w->nodes[1].core)))
+			break;
+	}
+	ha__sim_cut_after_own_delivery(w->sim, 1);
+	run_for(w, 90000);
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	bad |= expect(w, where(w, "r1") != NULL, "r1 ends up running");
+	printf("scenario own-claim-delivered-then-cut: %s (r1 on %s)\n", bad ? "FAIL" : "ok",
+	       where(w, "r1") ? where(w, "r1") : "-");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
+/* ---- random seeds ----------------------------------------------------------------------- */
+
+static unsigned random_seed(uint64_t seed, bool verbose, uint64_t *steps)
+{
+	GRand *g = g_rand_new_with_seed((guint32)seed);
+	unsigned n = (unsigned)g_rand_int_range(g, 2, 6);
+	unsigned r = (unsigned)g_rand_int_range(g, 1, 7);
+	bool fencing = g_rand_boolean(g);
+	char *xml = make_cib(n, r, fencing, NULL, NULL);
+	world *w = world_new(seed, n, xml, verbose);
+	run_for(w, 15000);
+	for (int f = 0; f < 6 && !w->violations; f++) {
+		uint32_t x = (uint32_t)g_rand_int_range(g, 1, (gint32)n + 1);
+		node *nd = &w->nodes[x];
+		switch (g_rand_int_range(g, 0, 6)) {
+		case 0:
+			power_off(w, nd, "crash");
+			break;
+		case 1:
+			power_on(w, nd);
+			break;
+		case 2:
+			ha__sim_isolate(w->sim, x);
+			trail(w, "isolate n%u", x);
+			break;
+		case 3:
+			ha__sim_merge(w->sim);
+			trail(w, "merge");
+			break;
+		case 4:
+			kill_process(w, nd);
+			break;
+		case 5:
+			if (nd->powered && !nd->process)
+				start_process(w, nd);
+			break;
+		}
+		run_for(w, (uint64_t)g_rand_int_range(g, 500, 20000));
+	}
+	/* Faults stop: heal everything and let it converge. */
+	ha__sim_merge(w->sim);
+	for (unsigned i = 1; i <= n; i++) {
+		if (!w->nodes[i].powered)
+			power_on(w, &w->nodes[i]);
+		else if (!w->nodes[i].process)
+			start_process(w, &w->nodes[i]);
+	}
+	run_for(w, 120000);
+	unsigned v = w->violations;
+	if (!v) {
+		for (unsigned i = 1; i <= r; i++) {
+			char id[8];
+			snprintf(id, sizeof(id), "r%u", i);
+			if (!where(w, id)) {
+				fprintf(stderr, "%s\nseed %llu: %s not running after convergence time\n",
+					w->trail->str, (unsigned long long)seed, id);
+				v++;
+			}
+		}
+	}
+	*steps += w->steps;
+	world_free(w);
+	g_free(xml);
+	g_rand_free(g);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	bool scenarios = false, verbose = false;
+	long seeds = 0;
+	uint64_t from = 1, one = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--scenarios"))
+			scenarios = true;
+		else if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
+			seeds = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--from") && i + 1 < argc)
+			from = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			one = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-v"))
+			verbose = true;
+		else if (!strcmp(argv[i], "--soak"))
+			seeds = 20000;
+		else {
+			fprintf(stderr, "usage: %s --scenarios | --seeds N [--from S] | --seed S [-v] | --soak\n", argv[0]);
+			return 2;
+		}
+	}
+	int bad = 0;
+	uint64_t steps = 0;
+	unsigned violations = 0;
+	long ran = 0;
+	if (scenarios) {
+		bad |= scenario_startup_and_crash(false);
+		bad |= scenario_startup_and_crash(true);
+		bad |= scenario_daemon_dies();
+		bad |= scenario_partition();
+		bad |= scenario_own_claim_cut();
+	}
+	if (one) {
+		violations += random_seed(one, verbose, &steps);
+		ran = 1;
+	}
+	for (long i = 0; i < seeds; i++, ran++) {
+		unsigned v = random_seed(from + (uint64_t)i, false, &steps);
+		if (v)
+			fprintf(stderr, "seed %llu: %u violations (replay: %s --seed %llu -v)\n",
+				(unsigned long long)(from + (uint64_t)i), v, argv[0],
+				(unsigned long long)(from + (uint64_t)i));
+		violations += v;
+	}
+	if (seeds || one)
+		printf("sim: %ld seeds, %llu steps, %u violations\n", ran, (unsigned long long)steps, violations);
+	return bad || violations ? 1 : 0;
+}
