@@ -312,6 +312,8 @@ ha_cib *ha_cib_free(ha_cib *cib)
 		}
 		g_ptr_array_free(ns->lrm, TRUE);
 		nvsets_free(ns->attrs);
+		if (ns->other_attrs)
+			g_array_free(ns->other_attrs, TRUE);
 		g_free(ns);
 	}
 	g_ptr_array_free(cib->status, TRUE);

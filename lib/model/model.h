@@ -269,6 +269,9 @@ typedef struct ha_node_state {
 	GPtrArray *lrm;       /* ha_lrm_rsc* */
 	GPtrArray *attrs;     /* transient_attributes: ha_nvset* */
 	int line;
+	/* Other attributes (shutdown, node_fenced, ... as later Pacemakers add them), kept
+	 * for round trip: ha_nvpair (id NULL), or NULL if there are none. */
+	GArray *other_attrs;
 } ha_node_state;
 
 /* The whole CIB (the public ha_cib). */
