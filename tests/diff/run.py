@@ -9,7 +9,10 @@
       generate N fresh cases, keep the tie-free ones, compare, print each
       disagreement with both JSONs and the crm_simulate score lines.
   run.py --make-corpus --per-family K --seed S [--corpus DIR]
-      (re)write the committed corpus from generated tie-free cases.
+      (re)write the generated part of the committed corpus (001-799).
+  run.py --pin FILE [--name NAME]
+      add a hand-minimized case to the corpus as 9NN-pinned (after the same
+      tie-freedom checks; the expectation comes from crm_simulate).
   run.py --selftest
       check the Pacemaker placement extraction on hand-made cases.
 
@@ -246,7 +249,9 @@ def cmd_make_corpus(args):
         return 2
     os.makedirs(args.corpus, exist_ok=True)
     for old in glob.glob(os.path.join(args.corpus, "*")):
-        os.unlink(old)
+        m = CASE_RE.match(os.path.basename(old).replace(".expected.json", ".xml"))
+        if m and m.group(2) in cibgen.FAMILIES:
+            os.unlink(old)   # pinned cases (9NN-pinned) stay
     num = 0
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         for fam in cibgen.FAMILIES:
@@ -272,6 +277,30 @@ def cmd_make_corpus(args):
                     f.write("\n")
             print("family %-10s %d cases (%d generated)" % (fam, len(got), tried))
     print("corpus: %d cases in %s" % (num, args.corpus))
+    return 0
+
+
+def cmd_pin(args):
+    """Pinned cases: small hand-made CIBs for one rule each, found by analysing
+    disagreements; held to the same tie-freedom checks as generated ones."""
+    if not pcmk.available():
+        print("%s is not installed" % pcmk.CRM_SIMULATE)
+        return 2
+    with open(args.pin) as f:
+        xml = f.read()
+    verdict, detail, res = pcmk.check_case(xml, "pin")
+    if verdict != "ok":
+        print("not pinned: %s: %s" % (verdict, detail))
+        return 1
+    nums = [int(CASE_RE.match(os.path.basename(p)).group(1))
+            for p in glob.glob(os.path.join(args.corpus, "9*-pinned.xml"))]
+    base = os.path.join(args.corpus, "%03d-pinned" % (max(nums, default=900) + 1))
+    with open(base + ".xml", "w") as f:
+        f.write(xml)
+    with open(base + ".expected.json", "w") as f:
+        json.dump({"resources": res.placement}, f, sort_keys=True, indent=1)
+        f.write("\n")
+    print("pinned %s.xml: %s" % (base, jdump(res.placement)))
     return 0
 
 
@@ -314,6 +343,7 @@ def main():
     mode.add_argument("--gen", type=int, metavar="N")
     mode.add_argument("--make-corpus", action="store_true")
     mode.add_argument("--selftest", action="store_true")
+    mode.add_argument("--pin", metavar="FILE")
     ap.add_argument("--hactl")
     ap.add_argument("--corpus", default=CORPUS)
     ap.add_argument("--seed", type=int, default=1)
@@ -333,6 +363,8 @@ def main():
         return cmd_gen(args)
     if args.make_corpus:
         return cmd_make_corpus(args)
+    if args.pin:
+        return cmd_pin(args)
     return cmd_selftest(args)
 
 
