@@ -10,6 +10,21 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{"status", hactl_status, "nodes, quorum, resources, failures (--watch, --output json)"},
+	{"resource", hactl_resource, "create, update, delete, show, enable, disable resources"},
+	{"constraint", hactl_constraint, "location, colocation and order constraints"},
+	{"config", hactl_config, "show, export or import the whole configuration"},
+	{"property", hactl_property, "set cluster options and resource defaults"},
+	{"move", hactl_move, "move a resource to a node (self-cleaning)"},
+	{"ban", hactl_ban, "keep a resource off a node"},
+	{"clear", hactl_clear, "remove what move and ban left"},
+	{"restart", hactl_restart, "stop and start a resource"},
+	{"cleanup", hactl_cleanup, "forget a resource's failures"},
+	{"node", hactl_node, "standby, unstandby, maintenance of a node"},
+	{"fence", hactl_fence, "fence a node"},
+	{"events", hactl_events, "the cluster's event stream (--follow)"},
+	{"explain", hactl_explain, "why a resource is where it is"},
+	{"history", hactl_history, "recent operations and transitions"},
 	{"simulate", hactl_simulate, "run the scheduler offline on a CIB file"},
 	{"agent", hactl_agent, "list, describe and run resource agents"},
 };
@@ -18,7 +33,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: hactl COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n`hactl COMMAND --help` describes a command.\n"
 		     "Exit codes: 0 done, 1 failed, 2 usage/invalid input, 3 wait timed out,\n"
 		     "4 permission denied, 5 had not reachable.\n");

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hactl's side of the IPC: connecting to had (libqb, service "ha"), one request at a
+ * time, the configuration-change cycle every mutating command shares (fetch, edit,
+ * send with the expected epoch, retry on a concurrent change, dry run), and waiting
+ * for the cluster to settle while measuring how long watched resources were down.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <qb/qbipcc.h>
+
+#include "hactl.h"
+
+/* Poll period while waiting for the cluster to settle: also the resolution of the
+ * downtime hactl reports. One poll is a CIB transfer plus a scheduler run. */
+#define POLL_MS 50
+#define MAX_RETRIES 5
+
+struct hactl_conn {
+	qb_ipcc_connection_t *c;
+	char *buf; /* HAD_IPC_MAX_MSG bytes for replies and events */
+	bool rw;
+	char *node;
+};
+
+int64_t hactl_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int hactl_exit_for(int err)
+{
+	if (err == -EACCES || err == -EPERM)
+		return HACTL_DENIED;
+	if (err == -ETIMEDOUT)
+		return HACTL_TIMEOUT;
+	if (err == -EINVAL || err == -ENOENT || err == HA_EREF || err == HA_EDUPLICATE ||
+	    err == HA_ESCHEMA || err == HA_EPARSE || err == HA_EUNSUPPORTED || err == HA_ETOOBIG ||
+	    err == HA_EAGENT)
+		return HACTL_USAGE;
+	if (err == -ENOTCONN || err == -ECONNREFUSED || err == -ENOTSOCK)
+		return HACTL_UNREACHABLE;
+	return HACTL_FAILED;
+}
+
+int hactl_connect(hactl_conn **ret)
+{
+	qb_ipcc_connection_t *c = qb_ipcc_connect(HAD_IPC_SERVICE, HAD_IPC_MAX_MSG);
+	if (!c) {
+		int e = errno;
+		if (e == EACCES || e == EPERM) {
+			fprintf(stderr, "hactl: permission denied: had accepts only root and the "
+					"haclient group here\n");
+			return HACTL_DENIED;
+		}
+		fprintf(stderr, "hactl: had is not reachable (%s): is it running on this node? "
+				"(`systemctl start ha`; hactl talks to the had of its network "
+				"namespace)\n", strerror(e));
+		return HACTL_UNREACHABLE;
+	}
+	hactl_conn *h = calloc(1, sizeof(*h));
+	h->c = c;
+	h->buf = malloc(HAD_IPC_MAX_MSG);
+	if (!h->buf) {
+		hactl_disconnect(h);
+		fprintf(stderr, "hactl: out of memory\n");
+		return HACTL_FAILED;
+	}
+	had_ipc_msg rep;
+	int r = hactl_call(h, HAD_IPC_HELLO, 0, NULL, 0, 10000, &rep);
+	if (r < 0) {
+		hactl_disconnect(h);
+		return HACTL_UNREACHABLE;
+	}
+	h->rw = rep.error == 0 && had_ipc_field(&rep, 2) && !strcmp(had_ipc_field(&rep, 2), "rw");
+	h->node = rep.error == 0 ? strdup(had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "") : NULL;
+	had_ipc_msg_clear(&rep);
+	*ret = h;
+	return HACTL_OK;
+}
+
+void hactl_disconnect(hactl_conn *c)
+{
+	if (!c)
+		return;
+	if (c->c)
+		qb_ipcc_disconnect(c->c);
+	free(c->buf);
+	free(c->node);
+	free(c);
+}
+
+bool hactl_may_write(const hactl_conn *c)
+{
+	return c->rw;
+}
+
+int hactl_call(hactl_conn *c, int32_t id, uint32_t flags, const char *const *fields,
+	       unsigned nfields, int timeout_ms, had_ipc_msg *rep)
+{
+	void *req;
+	size_t len;
+	int r = had_ipc_encode_request(id, flags, fields, nfields, &req, &len);
+	if (r < 0) {
+		fprintf(stderr, "hactl: the request is too large for the IPC limit (%u MiB)\n",
+			HAD_IPC_MAX_MSG >> 20);
+		return r;
+	}
+	struct iovec iov = {.iov_base = req, .iov_len = len};
+	ssize_t n = qb_ipcc_sendv_recv(c->c, &iov, 1, c->buf, HAD_IPC_MAX_MSG, timeout_ms);
+	free(req);
+	if (n < 0) {
+		if (n == -ETIMEDOUT)
+			fprintf(stderr, "hactl: had did not answer within %d s\n", timeout_ms / 1000);
+		else
+			fprintf(stderr, "hactl: lost the connection to had: %s\n", strerror((int)-n));
+		return (int)n;
+	}
+	r = had_ipc_decode_reply(c->buf, (size_t)n, rep);
+	if (r < 0 || rep->id != id) {
+		fprintf(stderr, "hactl: malformed reply from had\n");
+		if (r == 0)
+			had_ipc_msg_clear(rep);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int hactl_next_event(hactl_conn *c, int timeout_ms, char **json)
+{
+	ssize_t n = qb_ipcc_event_recv(c->c, c->buf, HAD_IPC_MAX_MSG, timeout_ms);
+	if (n < 0)
+		return (int)n == -EAGAIN ? -ETIMEDOUT : (int)n;
+	had_ipc_msg m;
+	int r = had_ipc_decode_reply(c->buf, (size_t)n, &m);
+	if (r < 0)
+		return r;
+	if (m.id != HAD_IPC_EVENT || !had_ipc_field(&m, 0)) {
+		had_ipc_msg_clear(&m);
+		return -EBADMSG;
+	}
+	*json = strdup(had_ipc_field(&m, 0));
+	had_ipc_msg_clear(&m);
+	return 0;
+}
+
+int hactl_fetch(hactl_conn *c, ha_cib **cib, int64_t *epoch, char **node)
+{
+	had_ipc_msg rep;
+	ha_diag *dg = NULL;
+	int r = hactl_call(c, HAD_IPC_CIB, 0, NULL, 0, 30000, &rep);
+	if (r < 0)
+		return hactl_exit_for(r);
+	if (rep.error < 0) {
+		fprintf(stderr, "hactl: %s\n", had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "");
+		r = hactl_exit_for(rep.error);
+		had_ipc_msg_clear(&rep);
+		return r;
+	}
+	const char *xml = had_ipc_field(&rep, 0);
+	ha_diag_new(&dg);
+	r = xml ? ha_cib_load_memory(xml, strlen(xml), "the cluster's CIB", HA_CIB_NO_SCHEMA, cib, dg)
+		: -EBADMSG;
+	if (r < 0) {
+		fprintf(stderr, "hactl: cannot read the cluster's CIB: %s\n", ha_strerror(r));
+		hactl_print_diag(dg);
+	} else {
+		if (epoch && !(had_ipc_field(&rep, 1) &&
+			       sscanf(had_ipc_field(&rep, 1), "%" SCNd64, epoch) == 1))
+			*epoch = -1;
+		if (node)
+			*node = strdup(had_ipc_field(&rep, 2) ? had_ipc_field(&rep, 2) : "");
+	}
+	ha_diag_free(dg);
+	had_ipc_msg_clear(&rep);
+	return r < 0 ? HACTL_FAILED : HACTL_OK;
+}
+
+int hactl_fetch_plan(hactl_conn *c, ha_cib **cib, ha_plan **plan)
+{
+	int r = hactl_fetch(c, cib, NULL, NULL);
+	if (r != HACTL_OK)
+		return r;
+	r = ha_plan_compute(*cib, (int64_t)time(NULL), plan, NULL);
+	if (r < 0) {
+		fprintf(stderr, "hactl: the scheduler failed on the cluster's CIB: %s\n", ha_strerror(r));
+		*cib = ha_cib_free(*cib);
+		return HACTL_FAILED;
+	}
+	return HACTL_OK;
+}
+
+int hactl_common_opt(hactl_common *o, int code, const char *arg)
+{
+	switch (code) {
+	case 1000: o->dry_run = true; return 1;
+	case 1001: o->no_wait = true; return 1;
+	case 1002: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || end == arg || v <= 0 || v > 86400) {
+			fprintf(stderr, "hactl: --timeout takes seconds (1..86400), not '%s'\n", arg);
+			return -1;
+		}
+		o->timeout_s = (int)v;
+		return 1;
+	}
+	case 1003: o->quiet = true; return 1;
+	}
+	return 0;
+}
+
+/* ---- waiting -------------------------------------------------------------------------------- */
+
+typedef struct watched {
+	const char *id;
+	char *before;    /* nodes at the start */
+	char *now;
+	bool down;       /* not active anywhere at the last poll */
+	int64_t down_since;
+	int64_t down_ms; /* accumulated */
+	bool failed;
+	bool exists;
+	int polls;
+	int64_t t0;      /* when the change was sent: a resource already down at the
+			  * first poll went down after that */
+} watched;
+
+static int remaining_ms(int64_t deadline)
+{
+	int64_t left = deadline - hactl_now_ms();
+	return left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+static void track(watched *w, const ha_plan *plan, int64_t t)
+{
+	char *nodes = NULL;
+	bool failed = false;
+	if (ha_status_rsc_nodes(plan, w->id, &nodes, &failed) < 0) {
+		w->exists = false;
+		return;
+	}
+	w->exists = true;
+	w->failed = failed;
+	bool down = !*nodes;
+	if (down && !w->down)
+		w->down_since = w->polls == 0 && w->t0 ? w->t0 : t;
+	w->polls++;
+	if (!down && w->down && w->before && *w->before)
+		w->down_ms += t - w->down_since;
+	w->down = down;
+	free(w->now);
+	w->now = nodes;
+}
+
+static void report(const watched *w, bool settled)
+{
+	const char *b = w->before && *w->before ? w->before : NULL;
+	const char *n = w->now && *w->now ? w->now : NULL;
+	if (!w->exists) {
+		printf("%s: no longer configured\n", w->id);
+		return;
+	}
+	if (b && n && !strcmp(b, n) && !w->down_ms)
+		printf("%s: stays on %s%s\n", w->id, n, w->failed ? " (FAILED)" : "");
+	else if (b && n)
+		printf("%s: %s -> %s, unavailable for %.2f s%s\n", w->id, b, n, w->down_ms / 1000.0,
+		       w->failed ? " (FAILED)" : "");
+	else if (b && !n)
+		printf("%s: stopped (was on %s)%s\n", w->id, b, w->failed ? " (FAILED)" : "");
+	else if (!b && n)
+		printf("%s: started on %s\n", w->id, n);
+	else
+		printf("%s: stopped%s%s\n", w->id, w->failed ? " (FAILED)" : "",
+		       settled ? "" : " (still in transition)");
+}
+
+static watched *watch_new(const char *const *ids, const ha_plan *plan, size_t *n)
+{
+	size_t k = 0;
+	while (ids && ids[k])
+		k++;
+	watched *w = calloc(k ? k : 1, sizeof(*w));
+	for (size_t i = 0; i < k; i++) {
+		w[i].id = ids[i];
+		if (plan && ha_status_rsc_nodes(plan, ids[i], &w[i].before, NULL) < 0)
+			w[i].before = NULL;
+	}
+	*n = k;
+	return w;
+}
+
+static void watch_free(watched *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(w[i].before);
+		free(w[i].now);
+	}
+	free(w);
+}
+
+/* Poll until settled; ws tracked on every poll. */
+static int wait_loop(hactl_conn *c, const hactl_common *o, int64_t deadline, watched *ws,
+		     size_t nw)
+{
+	/* Polls are bounded by the deadline. */
+	for (;;) {
+		ha_cib *cib = NULL;
+		ha_plan *plan = NULL;
+		int r = hactl_fetch_plan(c, &cib, &plan);
+		if (r != HACTL_OK)
+			return r;
+		int64_t t = hactl_now_ms();
+		for (size_t i = 0; i < nw; i++)
+			track(&ws[i], plan, t);
+		bool settled = ha_status_settled(plan);
+		bool incomplete = ha_plan_incomplete(plan);
+		ha_plan_free(plan);
+		ha_cib_free(cib);
+		if (settled) {
+			bool failed = false;
+			for (size_t i = 0; i < nw; i++) {
+				if (!o->quiet)
+					report(&ws[i], true);
+				failed |= ws[i].failed;
+			}
+			if (incomplete && !o->quiet)
+				printf("note: some actions cannot run (`hactl status`, `hactl explain RSC`)\n");
+			return failed ? HACTL_FAILED : HACTL_OK;
+		}
+		if (remaining_ms(deadline) == 0) {
+			for (size_t i = 0; i < nw; i++)
+				report(&ws[i], false);
+			fprintf(stderr, "hactl: the cluster did not settle within the timeout; "
+					"`hactl status` shows where it is\n");
+			return HACTL_TIMEOUT;
+		}
+		usleep(POLL_MS * 1000);
+	}
+}
+
+int hactl_wait_settled(hactl_conn *c, const hactl_common *o, int64_t deadline_ms,
+		       const char *const *watch)
+{
+	ha_cib *cib = NULL;
+	ha_plan *plan = NULL;
+	if (hactl_fetch_plan(c, &cib, &plan) != HACTL_OK)
+		return HACTL_FAILED;
+	size_t nw;
+	watched *ws = watch_new(watch, plan, &nw);
+	ha_plan_free(plan);
+	ha_cib_free(cib);
+	int r = wait_loop(c, o, deadline_ms, ws, nw);
+	watch_free(ws, nw);
+	return r;
+}
+
+/* ---- the change cycle ---------------------------------------------------------------------- */
+
+/* Fetch, edit, send once. *stale when another change came first. */
+static int change_once(hactl_conn *c, const hactl_common *o, hactl_edit_fn edit, void *ud,
+		       int64_t deadline, bool *stale, char **plan_text, int64_t *new_epoch,
+		       ha_plan **before)
+{
+	ha_cib *cib = NULL;
+	int64_t epoch;
+	int r = hactl_fetch(c, &cib, &epoch, NULL);
+	if (r != HACTL_OK)
+		return r;
+	if (before && !*before && ha_plan_compute(cib, (int64_t)time(NULL), before, NULL) < 0)
+		*before = NULL;
+	r = edit(&cib, ud);
+	if (r != HACTL_OK) {
+		ha_cib_free(cib);
+		return r;
+	}
+	char *xml = NULL;
+	if (ha_cib_to_string(cib, &xml) < 0) {
+		fprintf(stderr, "hactl: cannot serialize the new configuration\n");
+		ha_cib_free(cib);
+		return HACTL_FAILED;
+	}
+	ha_cib_free(cib);
+	char ep[32];
+	snprintf(ep, sizeof(ep), "%" PRId64, epoch);
+	const char *f[2] = {xml, ep};
+	had_ipc_msg rep;
+	r = hactl_call(c, HAD_IPC_CONFIG, o->dry_run ? HAD_IPC_DRY_RUN : 0, f, 2,
+		       remaining_ms(deadline), &rep);
+	free(xml);
+	if (r < 0)
+		return hactl_exit_for(r);
+	if (rep.error == HA_ESTALEVERSION) {
+		*stale = true;
+		had_ipc_msg_clear(&rep);
+		return HACTL_FAILED;
+	}
+	if (rep.error < 0) {
+		const char *msg = had_ipc_field(&rep, 0);
+		fprintf(stderr, "hactl: %s%s", msg ? msg : ha_strerror(rep.error),
+			msg && *msg && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+		r = hactl_exit_for(rep.error);
+		had_ipc_msg_clear(&rep);
+		return r;
+	}
+	*plan_text = strdup(had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "");
+	if (!had_ipc_field(&rep, 1) || sscanf(had_ipc_field(&rep, 1), "%" SCNd64, new_epoch) != 1)
+		*new_epoch = -1;
+	had_ipc_msg_clear(&rep);
+	return HACTL_OK;
+}
+
+int hactl_change(const hactl_common *o, const char *what, hactl_edit_fn edit, void *ud,
+		 const char *const *watch)
+{
+	hactl_conn *c = NULL;
+	int64_t deadline = hactl_now_ms() + (int64_t)(o->timeout_s ? o->timeout_s : 120) * 1000;
+	int r = hactl_connect(&c);
+	if (r != HACTL_OK)
+		return r;
+	char *plan = NULL;
+	int64_t epoch = -1;
+	ha_plan *before = NULL;
+	bool stale = true;
+	int64_t sent = 0;
+	for (int attempt = 0; stale && attempt < MAX_RETRIES; attempt++) {
+		stale = false;
+		sent = hactl_now_ms();
+		r = change_once(c, o, edit, ud, deadline, &stale, &plan, &epoch, &before);
+	}
+	if (stale) {
+		fprintf(stderr, "hactl: the configuration kept changing under us (%d attempts); "
+				"nothing changed: try again\n", MAX_RETRIES);
+		r = HACTL_FAILED;
+	}
+	if (r != HACTL_OK)
+		goto out;
+	if (o->dry_run) {
+		printf("Dry run: %s would cause:\n%s", what, plan);
+		goto out;
+	}
+	if (!o->quiet)
+		printf("%s: done (configuration epoch %" PRId64 ")\n%s", what, epoch, plan);
+	if (o->no_wait)
+		goto out;
+	size_t nw;
+	watched *ws = watch_new(watch, before, &nw);
+	for (size_t i = 0; i < nw; i++)
+		ws[i].t0 = sent;
+	r = wait_loop(c, o, deadline, ws, nw);
+	watch_free(ws, nw);
+out:
+	ha_plan_free(before);
+	free(plan);
+	hactl_disconnect(c);
+	return r;
+}
