@@ -778,6 +778,7 @@ static void on_membership(void *ud, uint64_t ring, const uint32_t *members, size
 	(void)n_joined;
 	if (!c->local) {
 		c->local = ha__transport_local_id(c->t);
+		ha__state_set_local(c->st, c->local);
 		learn_names(c, &c->local, 1);
 		c->local_name = g_strdup(ha__state_node_name(c->st, c->local));
 	}

@@ -387,6 +387,11 @@ int ha__state_new(const ha_state_options *o, ha_cib *cib, ha_state **ret)
 	return 0;
 }
 
+void ha__state_set_local(ha_state *st, uint32_t id)
+{
+	st->o.local = id;
+}
+
 void ha__state_free(ha_state *st)
 {
 	if (!st)

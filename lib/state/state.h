@@ -55,6 +55,8 @@ typedef struct ha_state_options {
 /* cib: the initial configuration (persisted or empty), consumed. */
 int ha__state_new(const ha_state_options *o, ha_cib *cib, ha_state **ret);
 void ha__state_free(ha_state *st);
+/* The local node id, once the transport knows it (the state is created before). */
+void ha__state_set_local(ha_state *st, uint32_t id);
 /* Node id <-> name (corosync's nodelist). */
 void ha__state_set_node_name(ha_state *st, uint32_t id, const char *name);
 const char *ha__state_node_name(const ha_state *st, uint32_t id);
