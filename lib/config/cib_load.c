@@ -34,7 +34,7 @@ extern const size_t ha__schema_rng_len;
 /* ---- messages --------------------------------------------------------------- */
 
 static void cp_add(cib_parser *p, ha_diag_severity sev, int code, int line, bool schema,
-		   char *text)
+		   bool weak, char *text)
 {
 	if (sev == HA_DIAG_ERROR)
 		p->nerrors++;
@@ -43,7 +43,7 @@ static void cp_add(cib_parser *p, ha_diag_severity sev, int code, int line, bool
 		return;
 	}
 	cp_msg m = {.line = line, .code = sev == HA_DIAG_ERROR ? code : 0, .sev = sev,
-		    .schema = schema, .text = text};
+		    .schema = schema, .weak = weak, .text = text};
 	g_array_append_val(p->msgs, m);
 }
 
@@ -63,18 +63,19 @@ static char *cp_format(cib_parser *p, int line, const char *elem, const char *id
 }
 
 static void cp_reportv(cib_parser *p, ha_diag_severity sev, int code, int line,
-		       const char *elem, const char *id, bool schema, const char *fmt, va_list ap)
+		       const char *elem, const char *id, bool schema, bool weak, const char *fmt,
+		       va_list ap)
 {
-	cp_add(p, sev, code, line, schema, cp_format(p, line, elem, id, fmt, ap));
+	cp_add(p, sev, code, line, schema, weak, cp_format(p, line, elem, id, fmt, ap));
 }
 
-static void __attribute__((format(printf, 5, 6)))
-cp_schema_report(cib_parser *p, int line, const char *elem, const char *id, const char *fmt,
-		 ...)
+static void __attribute__((format(printf, 6, 7)))
+cp_schema_report(cib_parser *p, int line, const char *elem, const char *id, bool weak,
+		 const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	cp_reportv(p, HA_DIAG_ERROR, HA_ESCHEMA, line, elem, id, true, fmt, ap);
+	cp_reportv(p, HA_DIAG_ERROR, HA_ESCHEMA, line, elem, id, true, weak, fmt, ap);
 	va_end(ap);
 }
 
@@ -83,7 +84,7 @@ void ha__cp_report(cib_parser *p, ha_diag_severity sev, int code, int line, cons
 {
 	va_list ap;
 	va_start(ap, fmt);
-	cp_reportv(p, sev, code, line, elem, id, false, fmt, ap);
+	cp_reportv(p, sev, code, line, elem, id, false, false, fmt, ap);
 	va_end(ap);
 }
 
@@ -91,7 +92,7 @@ void ha__cp_error(cib_parser *p, const cp_elem *e, int code, const char *fmt, ..
 {
 	va_list ap;
 	va_start(ap, fmt);
-	cp_reportv(p, HA_DIAG_ERROR, code, e->line, e->name, e->id, false, fmt, ap);
+	cp_reportv(p, HA_DIAG_ERROR, code, e->line, e->name, e->id, false, false, fmt, ap);
 	va_end(ap);
 }
 
@@ -112,6 +113,18 @@ void ha__cp_unsupported(cib_parser *p, const cp_elem *e, bool affects_placement,
 			     "to ignore it", what);
 }
 
+/* An attribute's value when it is plain text (no allocation), else NULL. */
+static const char *simple_attr(xmlNodePtr n, const char *name)
+{
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		if (a->ns || strcmp((const char *)a->name, name))
+			continue;
+		xmlNodePtr c = a->children;
+		return c && c->type == XML_TEXT_NODE && !c->next ? (const char *)c->content : NULL;
+	}
+	return NULL;
+}
+
 /* libxml2 reports here instead of printing: well-formedness errors (HA_EPARSE) and
  * schema violations found while streaming (HA_ESCHEMA). */
 static void on_xml_error(void *ctx, xmlErrorPtr err)
@@ -123,17 +136,24 @@ static void on_xml_error(void *ctx, xmlErrorPtr err)
 	g_strchomp(msg);
 	int line = err->line;
 	if (err->domain == XML_FROM_RELAXNGV) {
+		/* err->node may already be freed by the streaming reader; the reader's
+		 * current node (or the element around the current text) is alive and is
+		 * the element the message is about, or its child. */
 		const char *elem = NULL, *id = NULL;
-		xmlNodePtr n = err->node;
+		xmlNodePtr n = p->rd ? xmlTextReaderCurrentNode(p->rd) : NULL;
+		if (n && n->type != XML_ELEMENT_NODE)
+			n = n->parent;
 		if (n && n->type == XML_ELEMENT_NODE) {
 			elem = (const char *)n->name;
-			for (xmlAttrPtr a = n->properties; a; a = a->next)
-				if (!a->ns && !strcmp((const char *)a->name, "id"))
-					id = ha__cp_attr_value(p, a);
+			id = simple_attr(n, "id");
 			if (line <= 0)
 				line = n->line;
 		}
-		cp_schema_report(p, line, elem, id,
+		/* After an element in the wrong place libxml2 rejects every later
+		 * element too; the parser checks placement itself (with better
+		 * messages), so these only show if it found nothing. */
+		bool weak = err->code == XML_RELAXNG_ERR_ELEMWRONG;
+		cp_schema_report(p, line, elem, id, weak,
 				 "does not match the CIB schema: %s; see docs/configuration.md",
 				 msg);
 	} else if (err->level == XML_ERR_WARNING) {
@@ -211,8 +231,26 @@ int ha__cp_child(cib_parser *p, const cp_elem *parent, cp_elem *child)
 		int t = xmlTextReaderNodeType(p->rd);
 		if (t == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(p->rd) == parent->depth)
 			return 0;
+		if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA) {
+			const xmlChar *v = xmlTextReaderConstValue(p->rd);
+			while (v && (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'))
+				v++;
+			if (v && *v) {
+				/* libxml2 gives the line where the text ends; point at the
+				 * first character that is not blank. */
+				xmlNodePtr n = xmlTextReaderCurrentNode(p->rd);
+				int line = n && n->line < 65535 ? n->line
+						: xmlTextReaderGetParserLineNumber(p->rd);
+				for (const xmlChar *c = v; *c; c++)
+					line -= *c == '\n';
+				ha__cp_report(p, HA_DIAG_ERROR, HA_ESCHEMA, line, parent->name,
+					      parent->id, "text is not allowed inside <%s>; CIB "
+					      "values live in attributes", parent->name);
+			}
+			continue;
+		}
 		if (t != XML_READER_TYPE_ELEMENT)
-			continue; /* comments, processing instructions, text (the schema reports it) */
+			continue; /* comments, processing instructions, whitespace */
 		cp_fill(p, child);
 		if (child->node->ns) {
 			ha__cp_error(p, child, HA_ESCHEMA,
@@ -224,6 +262,19 @@ int ha__cp_child(cib_parser *p, const cp_elem *parent, cp_elem *child)
 		}
 		return 1;
 	}
+}
+
+int ha__cp_leaf(cib_parser *p, const cp_elem *e)
+{
+	cp_elem c;
+	int r;
+	while ((r = ha__cp_child(p, e, &c)) > 0) {
+		ha__cp_error(p, &c, HA_ESCHEMA, "<%s> has no child elements; remove this one",
+			     e->name);
+		if ((r = ha__cp_skip(p, &c)) < 0)
+			return r;
+	}
+	return r < 0 ? r : 1;
 }
 
 int ha__cp_unexpected(cib_parser *p, const cp_elem *parent, const cp_elem *child)
@@ -517,20 +568,25 @@ static int msg_cmp(gconstpointer a, gconstpointer b)
 
 /* Hand the messages to diag, in document order. A schema message on a line where the
  * parser itself reported an error says the same thing less clearly: drop it; so are
- * the follow-up schema messages libxml2 emits on the same line. Returns the error
+ * the follow-up schema messages libxml2 emits on the same line, and the "weak" ones
+ * when there is any other error. Returns the error
  * code of the load: HA_EPARSE if the input was not read to the end, else the class of
  * the first error in the document. */
 static int finish(cib_parser *p, ha_diag *diag)
 {
 	GHashTable *lines = g_hash_table_new(g_direct_hash, g_direct_equal);
+	bool strong = false;
 	for (guint i = 0; i < p->msgs->len; i++) {
 		cp_msg *m = &g_array_index(p->msgs, cp_msg, i);
 		if (!m->schema && m->sev == HA_DIAG_ERROR)
 			g_hash_table_add(lines, GINT_TO_POINTER(m->line));
+		strong |= m->sev == HA_DIAG_ERROR && !m->weak;
 	}
 	GPtrArray *keep = g_ptr_array_new();
 	for (guint i = 0; i < p->msgs->len; i++) {
 		cp_msg *m = &g_array_index(p->msgs, cp_msg, i);
+		if (m->weak && strong)
+			continue;
 		if (m->schema && m->line > 0 && g_hash_table_contains(lines, GINT_TO_POINTER(m->line)))
 			continue;
 		if (m->schema)

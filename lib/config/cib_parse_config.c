@@ -149,7 +149,7 @@ static int parse_nvpair(cib_parser *p, cp_elem *e, ha_nvset *set, cp_set_kind ki
 			g_hash_table_insert(p->opt_lines, (gpointer)nv.name,
 					    GINT_TO_POINTER(e->line));
 	}
-	return ha__cp_skip(p, e);
+	return ha__cp_leaf(p, e);
 }
 
 int ha__cp_nvset(cib_parser *p, cp_elem *e, GPtrArray *sets, cp_set_kind kind)
@@ -553,7 +553,7 @@ static int parse_expression(cib_parser *p, cp_elem *e, ha_rule *rule)
 	x->value_source = ha__str_const(cib, source);
 	x->line = e->line;
 	g_ptr_array_add(rule->exprs, x);
-	return ha__cp_skip(p, e);
+	return ha__cp_leaf(p, e);
 }
 
 /* *out is set as soon as the rule exists, so the caller owns it even on failure. */

@@ -142,7 +142,7 @@ static int parse_lrm_op(cib_parser *p, cp_elem *e, ha_lrm_rsc *lr)
 	op.on_node = ha__str_const(cib, o.on_node);
 	op.feature_set = ha__str_const(cib, o.feature_set);
 	g_array_append_val(lr->ops, op);
-	return ha__cp_skip(p, e);
+	return ha__cp_leaf(p, e);
 }
 
 static int parse_lrm_resource(cib_parser *p, cp_elem *e, ha_node_state *ns)

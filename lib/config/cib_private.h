@@ -30,6 +30,7 @@ typedef struct cp_msg {
 	int code; /* HA_E*; 0 for warnings */
 	ha_diag_severity sev;
 	bool schema; /* from the RelaxNG validator */
+	bool weak;   /* shown only if nothing else is reported (see finish()) */
 	char *text;
 } cp_msg;
 
@@ -74,6 +75,8 @@ int ha__cp_child(cib_parser *p, const cp_elem *parent, cp_elem *child);
 int ha__cp_skip(cib_parser *p, const cp_elem *e);
 /* An unexpected child: report and skip it. */
 int ha__cp_unexpected(cib_parser *p, const cp_elem *parent, const cp_elem *child);
+/* The end of an element that has no children: reports any it has. */
+int ha__cp_leaf(cib_parser *p, const cp_elem *e);
 
 /* Attribute value of the current element or NULL (valid until the next read). */
 const char *ha__cp_attr(cib_parser *p, const cp_elem *e, const char *name);

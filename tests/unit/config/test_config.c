@@ -437,7 +437,7 @@ static void test_equal(void **state)
 
 #define HEAD "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\">\n<configuration>\n" /* lines 1-2 */
 #define TAIL "</configuration>\n</cib>\n"
-/* RES(x): x starts on line 3 of the document. */
+/* RES(x): x starts on line 4 of the document. */
 #define RES(x) HEAD "<crm_config/><nodes/><resources>\n" x "</resources>\n<constraints/>\n" TAIL
 
 static void test_not_well_formed(void **state)
@@ -540,6 +540,37 @@ static void test_schema_errors(void **state)
 	EXPECT_FAIL("<html/>", 0, HA_ESCHEMA, "t.xml:1: <html>: the document element must be <cib>");
 	EXPECT_FAIL("<cib epoch=\"-3\"><configuration/></cib>", 0, HA_ESCHEMA,
 		    "epoch=\"-3\" is not a non-negative integer");
+}
+
+/* One misplaced element gives one message, not one per following element (libxml2's
+ * streaming validator rejects everything after it); text and children of leaf
+ * elements are reported by the parser with the element they are in. */
+static void test_no_cascades(void **state)
+{
+	(void)state;
+	const char *xml = RES("<frob id=\"x\"/>\n"
+			      "<primitive id=\"a\" class=\"lsb\" type=\"x\"/>\n"
+			      "<primitive id=\"b\" class=\"lsb\" type=\"x\"/>\n")
+		"<!-- a constraint section follows in real files -->\n";
+	ha_diag *d;
+	ha_diag_new(&d);
+	ha_cib *cib = BAD_PTR;
+	assert_int_equal(load_str(xml, 0, &cib, d), HA_ESCHEMA);
+	assert_ptr_equal(cib, BAD_PTR);
+	if (ha_diag_count(d) != 1)
+		dump(d);
+	assert_int_equal(ha_diag_count(d), 1);
+	assert_true(diag_has(d, "t.xml:4: <frob>: not allowed inside <resources>", NULL));
+	ha_diag_free(d);
+	EXPECT_FAIL(RES("<primitive id=\"a\" class=\"lsb\" type=\"x\"/>\nstray text\n"), 0, HA_ESCHEMA,
+		    "t.xml:5: <resources>: text is not allowed inside <resources>");
+	EXPECT_FAIL(RES("<primitive id=\"a\" class=\"lsb\" type=\"x\"><operations>\n"
+			"<op id=\"o\" name=\"monitor\" interval=\"1s\">oops</op></operations></primitive>\n"),
+		    0, HA_ESCHEMA, "t.xml:5: <op id=\"o\">: text is not allowed inside <op>");
+	EXPECT_FAIL(RES("<primitive id=\"a\" class=\"lsb\" type=\"x\"><instance_attributes id=\"i\">\n"
+			"<nvpair id=\"n\" name=\"a\" value=\"b\"><extra/></nvpair>\n"
+			"</instance_attributes></primitive>\n"), HA_CIB_NO_SCHEMA, HA_ESCHEMA,
+		    "t.xml:5: <extra>: <nvpair> has no child elements");
 }
 
 static void test_status_errors(void **state)
@@ -927,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_not_well_formed),
 		cmocka_unit_test(test_schema_errors),
+		cmocka_unit_test(test_no_cascades),
 		cmocka_unit_test(test_status_errors),
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_reference_error),
