@@ -129,6 +129,21 @@ ha_timeout_s() {
 	fi
 }
 
+# Monotonic clock without a process: seconds since boot in hundredths, into ha_now.
+ha_clock() {
+	_hk=
+	ha_read _hk /proc/uptime
+	_hk=${_hk%% *}
+	case $_hk in
+	*.??)
+		_hf=${_hk#*.}
+		# Strip a leading zero: $(( 08 )) would be a bad octal number.
+		ha_now=$((${_hk%.*} * 100 + ${_hf#0}))
+		;;
+	*) ha_now=0 ;;
+	esac
+}
+
 # ha_read VAR FILE: first line of FILE into VAR with the read builtin (a cat would
 # be a process); fails when FILE is missing or empty.
 ha_read() {
@@ -168,6 +183,17 @@ ha_which() {
 		;;
 	esac
 	[ -n "$ha_path" ]
+}
+
+# Is process PID alive? A zombie is not: it holds no files and will never run again.
+ha_pid_alive() {
+	_hp=
+	ha_read _hp "/proc/$1/stat" || return 1
+	_hp=${_hp##*) }
+	case $_hp in
+	Z* | X*) return 1 ;;
+	esac
+	return 0
 }
 
 ha_have_binary() {
