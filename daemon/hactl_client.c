@@ -103,8 +103,9 @@ bool hactl_may_write(const hactl_conn *c)
 	return c->rw;
 }
 
-int hactl_call(hactl_conn *c, int32_t id, uint32_t flags, const char *const *fields,
-	       unsigned nfields, int timeout_ms, had_ipc_msg *rep)
+/* Send a request without waiting for its reply. */
+static int send_request(hactl_conn *c, int32_t id, uint32_t flags, const char *const *fields,
+			unsigned nfields)
 {
 	void *req;
 	size_t len;
@@ -114,17 +115,26 @@ int hactl_call(hactl_conn *c, int32_t id, uint32_t flags, const char *const *fie
 			HAD_IPC_MAX_MSG >> 20);
 		return r;
 	}
-	struct iovec iov = {.iov_base = req, .iov_len = len};
-	ssize_t n = qb_ipcc_sendv_recv(c->c, &iov, 1, c->buf, HAD_IPC_MAX_MSG, timeout_ms);
+	ssize_t n = qb_ipcc_send(c->c, req, len);
 	free(req);
 	if (n < 0) {
-		if (n == -ETIMEDOUT)
-			fprintf(stderr, "hactl: had did not answer within %d s\n", timeout_ms / 1000);
-		else
-			fprintf(stderr, "hactl: lost the connection to had: %s\n", strerror((int)-n));
+		fprintf(stderr, "hactl: lost the connection to had: %s\n", strerror((int)-n));
 		return (int)n;
 	}
-	r = had_ipc_decode_reply(c->buf, (size_t)n, rep);
+	return 0;
+}
+
+/* The reply to the request sent last: -EAGAIN if it has not come within timeout_ms. */
+static int recv_reply(hactl_conn *c, int32_t id, int timeout_ms, had_ipc_msg *rep)
+{
+	ssize_t n = qb_ipcc_recv(c->c, c->buf, HAD_IPC_MAX_MSG, timeout_ms);
+	if (n == -EAGAIN || n == -ETIMEDOUT)
+		return -EAGAIN;
+	if (n < 0) {
+		fprintf(stderr, "hactl: lost the connection to had: %s\n", strerror((int)-n));
+		return (int)n;
+	}
+	int r = had_ipc_decode_reply(c->buf, (size_t)n, rep);
 	if (r < 0 || rep->id != id) {
 		fprintf(stderr, "hactl: malformed reply from had\n");
 		if (r == 0)
@@ -132,6 +142,20 @@ int hactl_call(hactl_conn *c, int32_t id, uint32_t flags, const char *const *fie
 		return -EBADMSG;
 	}
 	return 0;
+}
+
+int hactl_call(hactl_conn *c, int32_t id, uint32_t flags, const char *const *fields,
+	       unsigned nfields, int timeout_ms, had_ipc_msg *rep)
+{
+	int r = send_request(c, id, flags, fields, nfields);
+	if (r < 0)
+		return r;
+	r = recv_reply(c, id, timeout_ms, rep);
+	if (r == -EAGAIN) {
+		fprintf(stderr, "hactl: had did not answer within %d s\n", timeout_ms / 1000);
+		return -ETIMEDOUT;
+	}
+	return r;
 }
 
 int hactl_next_event(hactl_conn *c, int timeout_ms, char **json)
@@ -222,17 +246,20 @@ int hactl_common_opt(hactl_common *o, int code, const char *arg)
 
 typedef struct watched {
 	const char *id;
-	char *before;    /* nodes at the start */
+	char *before;    /* nodes where it was up at the start */
 	char *now;
-	bool down;       /* not active anywhere at the last poll */
+	bool down;       /* not up anywhere at the last poll */
 	int64_t down_since;
 	int64_t down_ms; /* accumulated */
+	bool unseen;     /* it moved between two polls: a gap shorter than a poll */
 	bool failed;
 	bool exists;
-	int polls;
-	int64_t t0;      /* when the change was sent: a resource already down at the
-			  * first poll went down after that */
 } watched;
+
+typedef struct watch_set {
+	watched *w;
+	size_t n;
+} watch_set;
 
 static int remaining_ms(int64_t deadline)
 {
@@ -252,10 +279,12 @@ static void track(watched *w, const ha_plan *plan, int64_t t)
 	w->failed = failed;
 	bool down = !*nodes;
 	if (down && !w->down)
-		w->down_since = w->polls == 0 && w->t0 ? w->t0 : t;
-	w->polls++;
+		w->down_since = t;
 	if (!down && w->down && w->before && *w->before)
 		w->down_ms += t - w->down_since;
+	/* Up at both polls but somewhere else: the gap fell between them. */
+	if (!down && !w->down && w->now && *w->now && strcmp(w->now, nodes))
+		w->unseen = true;
 	w->down = down;
 	free(w->now);
 	w->now = nodes;
@@ -265,80 +294,94 @@ static void report(const watched *w, bool settled)
 {
 	const char *b = w->before && *w->before ? w->before : NULL;
 	const char *n = w->now && *w->now ? w->now : NULL;
+	const char *fl = w->failed ? " (FAILED)" : "";
 	if (!w->exists) {
 		printf("%s: no longer configured\n", w->id);
 		return;
 	}
-	if (b && n && !strcmp(b, n) && !w->down_ms)
-		printf("%s: stays on %s%s\n", w->id, n, w->failed ? " (FAILED)" : "");
+	if (b && n && !strcmp(b, n) && !w->down_ms && !w->unseen)
+		printf("%s: stays on %s%s\n", w->id, n, fl);
+	else if (b && n && (w->down_ms || !w->unseen))
+		printf("%s: %s -> %s, unavailable for %.2f s%s\n", w->id, b, n, w->down_ms / 1000.0, fl);
 	else if (b && n)
-		printf("%s: %s -> %s, unavailable for %.2f s%s\n", w->id, b, n, w->down_ms / 1000.0,
-		       w->failed ? " (FAILED)" : "");
+		printf("%s: %s -> %s, unavailable for less than %.2f s (between two polls)%s\n",
+		       w->id, b, n, POLL_MS / 1000.0, fl);
 	else if (b && !n)
-		printf("%s: stopped (was on %s)%s\n", w->id, b, w->failed ? " (FAILED)" : "");
+		printf("%s: stopped (was on %s)%s\n", w->id, b, fl);
 	else if (!b && n)
 		printf("%s: started on %s\n", w->id, n);
 	else
-		printf("%s: stopped%s%s\n", w->id, w->failed ? " (FAILED)" : "",
-		       settled ? "" : " (still in transition)");
+		printf("%s: stopped%s%s\n", w->id, fl, settled ? "" : " (still in transition)");
 }
 
-static watched *watch_new(const char *const *ids, const ha_plan *plan, size_t *n)
+static void watch_init(watch_set *ws, const char *const *ids, const ha_plan *plan)
 {
 	size_t k = 0;
 	while (ids && ids[k])
 		k++;
-	watched *w = calloc(k ? k : 1, sizeof(*w));
+	ws->w = calloc(k ? k : 1, sizeof(*ws->w));
+	ws->n = k;
 	for (size_t i = 0; i < k; i++) {
-		w[i].id = ids[i];
-		if (plan && ha_status_rsc_nodes(plan, ids[i], &w[i].before, NULL) < 0)
-			w[i].before = NULL;
+		ws->w[i].id = ids[i];
+		ws->w[i].exists = true;
+		if (plan && ha_status_rsc_nodes(plan, ids[i], &ws->w[i].before, NULL) < 0)
+			ws->w[i].before = NULL;
+		ws->w[i].now = ws->w[i].before ? strdup(ws->w[i].before) : NULL;
+		ws->w[i].down = !ws->w[i].before || !*ws->w[i].before;
 	}
-	*n = k;
-	return w;
 }
 
-static void watch_free(watched *w, size_t n)
+static void watch_clear(watch_set *ws)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(w[i].before);
-		free(w[i].now);
+	for (size_t i = 0; i < ws->n; i++) {
+		free(ws->w[i].before);
+		free(ws->w[i].now);
 	}
-	free(w);
+	free(ws->w);
+	ws->w = NULL;
+	ws->n = 0;
 }
 
-/* Poll until settled; ws tracked on every poll. */
-static int wait_loop(hactl_conn *c, const hactl_common *o, int64_t deadline, watched *ws,
-		     size_t nw)
+/* One poll: track the watched resources; *settled / *incomplete from the plan. */
+static int poll_once(hactl_conn *c, watch_set *ws, bool *settled, bool *incomplete)
 {
-	/* Polls are bounded by the deadline. */
+	ha_cib *cib = NULL;
+	ha_plan *plan = NULL;
+	int r = hactl_fetch_plan(c, &cib, &plan);
+	if (r != HACTL_OK)
+		return r;
+	int64_t t = hactl_now_ms();
+	for (size_t i = 0; i < ws->n; i++)
+		track(&ws->w[i], plan, t);
+	*settled = ha_status_settled(plan);
+	*incomplete = ha_plan_incomplete(plan);
+	ha_plan_free(plan);
+	ha_cib_free(cib);
+	return HACTL_OK;
+}
+
+/* Poll until settled (bounded by the deadline). */
+static int wait_loop(hactl_conn *c, const hactl_common *o, int64_t deadline, watch_set *ws)
+{
 	for (;;) {
-		ha_cib *cib = NULL;
-		ha_plan *plan = NULL;
-		int r = hactl_fetch_plan(c, &cib, &plan);
+		bool settled, incomplete;
+		int r = poll_once(c, ws, &settled, &incomplete);
 		if (r != HACTL_OK)
 			return r;
-		int64_t t = hactl_now_ms();
-		for (size_t i = 0; i < nw; i++)
-			track(&ws[i], plan, t);
-		bool settled = ha_status_settled(plan);
-		bool incomplete = ha_plan_incomplete(plan);
-		ha_plan_free(plan);
-		ha_cib_free(cib);
 		if (settled) {
 			bool failed = false;
-			for (size_t i = 0; i < nw; i++) {
+			for (size_t i = 0; i < ws->n; i++) {
 				if (!o->quiet)
-					report(&ws[i], true);
-				failed |= ws[i].failed;
+					report(&ws->w[i], true);
+				failed |= ws->w[i].failed;
 			}
 			if (incomplete && !o->quiet)
 				printf("note: some actions cannot run (`hactl status`, `hactl explain RSC`)\n");
 			return failed ? HACTL_FAILED : HACTL_OK;
 		}
 		if (remaining_ms(deadline) == 0) {
-			for (size_t i = 0; i < nw; i++)
-				report(&ws[i], false);
+			for (size_t i = 0; i < ws->n; i++)
+				report(&ws->w[i], false);
 			fprintf(stderr, "hactl: the cluster did not settle within the timeout; "
 					"`hactl status` shows where it is\n");
 			return HACTL_TIMEOUT;
@@ -354,29 +397,45 @@ int hactl_wait_settled(hactl_conn *c, const hactl_common *o, int64_t deadline_ms
 	ha_plan *plan = NULL;
 	if (hactl_fetch_plan(c, &cib, &plan) != HACTL_OK)
 		return HACTL_FAILED;
-	size_t nw;
-	watched *ws = watch_new(watch, plan, &nw);
+	watch_set ws;
+	watch_init(&ws, watch, plan);
 	ha_plan_free(plan);
 	ha_cib_free(cib);
-	int r = wait_loop(c, o, deadline_ms, ws, nw);
-	watch_free(ws, nw);
+	int r = wait_loop(c, o, deadline_ms, &ws);
+	watch_clear(&ws);
 	return r;
 }
 
 /* ---- the change cycle ---------------------------------------------------------------------- */
 
-/* Fetch, edit, send once. *stale when another change came first. */
-static int change_once(hactl_conn *c, const hactl_common *o, hactl_edit_fn edit, void *ud,
-		       int64_t deadline, bool *stale, char **plan_text, int64_t *new_epoch,
-		       ha_plan **before)
+typedef struct change_ctx {
+	hactl_conn *c;     /* sends the change */
+	hactl_conn *poll;  /* watches the cluster meanwhile (NULL: nothing to watch) */
+	const hactl_common *o;
+	int64_t deadline;
+	watch_set ws;
+	char *plan_text;
+	int64_t epoch;
+} change_ctx;
+
+/* Fetch, edit, send once; while had runs the change (an ack round), poll the
+ * cluster on the second connection so the watched resources' downtime is seen from
+ * the start. *stale when another change came first. */
+static int change_once(change_ctx *x, hactl_edit_fn edit, void *ud, const char *const *watch,
+		       bool *stale)
 {
 	ha_cib *cib = NULL;
 	int64_t epoch;
-	int r = hactl_fetch(c, &cib, &epoch, NULL);
+	int r = hactl_fetch(x->c, &cib, &epoch, NULL);
 	if (r != HACTL_OK)
 		return r;
-	if (before && !*before && ha_plan_compute(cib, (int64_t)time(NULL), before, NULL) < 0)
-		*before = NULL;
+	if (x->poll) {
+		ha_plan *before = NULL;
+		watch_clear(&x->ws);
+		if (ha_plan_compute(cib, (int64_t)time(NULL), &before, NULL) == 0)
+			watch_init(&x->ws, watch, before);
+		ha_plan_free(before);
+	}
 	r = edit(&cib, ud);
 	if (r != HACTL_OK) {
 		ha_cib_free(cib);
@@ -392,10 +451,27 @@ static int change_once(hactl_conn *c, const hactl_common *o, hactl_edit_fn edit,
 	char ep[32];
 	snprintf(ep, sizeof(ep), "%" PRId64, epoch);
 	const char *f[2] = {xml, ep};
-	had_ipc_msg rep;
-	r = hactl_call(c, HAD_IPC_CONFIG, o->dry_run ? HAD_IPC_DRY_RUN : 0, f, 2,
-		       remaining_ms(deadline), &rep);
+	r = send_request(x->c, HAD_IPC_CONFIG, x->o->dry_run ? HAD_IPC_DRY_RUN : 0, f, 2);
 	free(xml);
+	if (r < 0)
+		return hactl_exit_for(r);
+	had_ipc_msg rep;
+	for (;;) {
+		r = recv_reply(x->c, HAD_IPC_CONFIG, x->poll ? 0 : POLL_MS, &rep);
+		if (r != -EAGAIN)
+			break;
+		if (remaining_ms(x->deadline) == 0) {
+			fprintf(stderr, "hactl: had did not confirm the change within the timeout; it "
+					"may still be applied (`hactl status`)\n");
+			return HACTL_TIMEOUT;
+		}
+		if (x->poll) {
+			bool settled, incomplete;
+			if (poll_once(x->poll, &x->ws, &settled, &incomplete) != HACTL_OK)
+				return HACTL_FAILED;
+			usleep(POLL_MS * 1000);
+		}
+	}
 	if (r < 0)
 		return hactl_exit_for(r);
 	if (rep.error == HA_ESTALEVERSION) {
@@ -411,9 +487,9 @@ static int change_once(hactl_conn *c, const hactl_common *o, hactl_edit_fn edit,
 		had_ipc_msg_clear(&rep);
 		return r;
 	}
-	*plan_text = strdup(had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "");
-	if (!had_ipc_field(&rep, 1) || sscanf(had_ipc_field(&rep, 1), "%" SCNd64, new_epoch) != 1)
-		*new_epoch = -1;
+	x->plan_text = strdup(had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "");
+	if (!had_ipc_field(&rep, 1) || sscanf(had_ipc_field(&rep, 1), "%" SCNd64, &x->epoch) != 1)
+		x->epoch = -1;
 	had_ipc_msg_clear(&rep);
 	return HACTL_OK;
 }
@@ -421,20 +497,21 @@ static int change_once(hactl_conn *c, const hactl_common *o, hactl_edit_fn edit,
 int hactl_change(const hactl_common *o, const char *what, hactl_edit_fn edit, void *ud,
 		 const char *const *watch)
 {
-	hactl_conn *c = NULL;
-	int64_t deadline = hactl_now_ms() + (int64_t)(o->timeout_s ? o->timeout_s : 120) * 1000;
-	int r = hactl_connect(&c);
+	change_ctx x = {.o = o};
+	x.deadline = hactl_now_ms() + (int64_t)(o->timeout_s ? o->timeout_s : 120) * 1000;
+	int r = hactl_connect(&x.c);
 	if (r != HACTL_OK)
 		return r;
-	char *plan = NULL;
-	int64_t epoch = -1;
-	ha_plan *before = NULL;
+	if (!o->dry_run && !o->no_wait && (r = hactl_connect(&x.poll)) != HACTL_OK) {
+		hactl_disconnect(x.c);
+		return r;
+	}
 	bool stale = true;
-	int64_t sent = 0;
 	for (int attempt = 0; stale && attempt < MAX_RETRIES; attempt++) {
 		stale = false;
-		sent = hactl_now_ms();
-		r = change_once(c, o, edit, ud, deadline, &stale, &plan, &epoch, &before);
+		free(x.plan_text);
+		x.plan_text = NULL;
+		r = change_once(&x, edit, ud, watch, &stale);
 	}
 	if (stale) {
 		fprintf(stderr, "hactl: the configuration kept changing under us (%d attempts); "
@@ -444,22 +521,17 @@ int hactl_change(const hactl_common *o, const char *what, hactl_edit_fn edit, vo
 	if (r != HACTL_OK)
 		goto out;
 	if (o->dry_run) {
-		printf("Dry run: %s would cause:\n%s", what, plan);
+		printf("Dry run: %s would cause:\n%s", what, x.plan_text);
 		goto out;
 	}
 	if (!o->quiet)
-		printf("%s: done (configuration epoch %" PRId64 ")\n%s", what, epoch, plan);
-	if (o->no_wait)
-		goto out;
-	size_t nw;
-	watched *ws = watch_new(watch, before, &nw);
-	for (size_t i = 0; i < nw; i++)
-		ws[i].t0 = sent;
-	r = wait_loop(c, o, deadline, ws, nw);
-	watch_free(ws, nw);
+		printf("%s: done (configuration epoch %" PRId64 ")\n%s", what, x.epoch, x.plan_text);
+	if (!o->no_wait)
+		r = wait_loop(x.poll, o, x.deadline, &x.ws);
 out:
-	ha_plan_free(before);
-	free(plan);
-	hactl_disconnect(c);
+	watch_clear(&x.ws);
+	free(x.plan_text);
+	hactl_disconnect(x.c);
+	hactl_disconnect(x.poll);
 	return r;
 }

@@ -213,8 +213,11 @@ static void print_event(const char *line, bool json)
 	} else {
 		char *tm = json_get(line, "time"), *ev = json_get(line, "event");
 		char *when = fmt_time(tm);
-		const char *rest = strchr(line, ',');
-		printf("%s %-10s %s\n", when, ev ? ev : "?", rest ? rest + 1 : "");
+		/* The fields after "event" (had puts time, then event, first). */
+		const char *rest = strstr(line, "\"event\":");
+		rest = rest ? strchr(rest + 8, ',') : NULL;
+		int len = rest ? (int)strlen(rest + 1) - 1 : 0;
+		printf("%s %-10s %.*s\n", when, ev ? ev : "?", len > 0 ? len : 0, rest ? rest + 1 : "");
 		g_free(when);
 		g_free(tm);
 		g_free(ev);

@@ -445,7 +445,10 @@ static void serve_cleanup(had_client *cl, const had_ipc_msg *req)
 	if (r == 0)
 		r = snapshot(d, &after);
 	if (r == 0)
-		r = ha_edit_status_cleanup(after, rsc, node);
+		/* What the cluster API can do today: forget the failure counts (the
+		 * operation history stays; see docs/daemon.md). The dry run shows
+		 * exactly that. */
+		r = ha_edit_status_clear_failures(after, rsc, node);
 	if (r < 0) {
 		reply_error(cl, req->id, r, "cannot clean up %s%s%s: %s", rsc, node ? " on " : "",
 			    node ? node : "", r == -ENOENT ? "no such resource" : ha_strerror(r));

@@ -85,6 +85,9 @@ HA_EXPORT int ha_edit_node_attr(ha_cib *cib, const char *node, const char *name,
  * cleanup does, so the scheduler probes it again. rsc may be a group or clone (every
  * primitive below it). */
 HA_EXPORT int ha_edit_status_cleanup(ha_cib *cib, const char *rsc, const char *node);
+/* Only the fail counts and last-failure times (transient attributes) of rsc on node
+ * (NULL: every node), keeping the operation history. */
+HA_EXPORT int ha_edit_status_clear_failures(ha_cib *cib, const char *rsc, const char *node);
 /* Set or remove a transient node attribute in the status section (what a dry run of
  * an attribute update schedules). HA_EREF if the node has no status entry. */
 HA_EXPORT int ha_edit_status_attr(ha_cib *cib, const char *node, const char *name,

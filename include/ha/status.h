@@ -24,7 +24,8 @@ HA_EXPORT int ha_status_format(const ha_plan *plan, bool json, char **ret);
  * plan may still be incomplete (blocked actions). */
 HA_EXPORT bool ha_status_settled(const ha_plan *plan);
 
-/* Nodes where rsc is active now, space-separated ("" when nowhere): for a group the
+/* Nodes where rsc is up now (active, no operation in flight, not failed),
+ * space-separated ("" when nowhere): for a group the
  * nodes running all of its members, for a clone the nodes running any instance.
  * *failed (optional): it failed somewhere and is not recovered yet. -ENOENT if rsc is
  * not configured. *ret: free(). */

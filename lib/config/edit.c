@@ -430,10 +430,20 @@ static int set_nv(ha_cib *cib, GPtrArray *sets, const char *set_id, const char *
 {
 	if (!valid_name(name) || (value && !valid_value(value)))
 		return -EINVAL;
-	if (value)
+	if (value) {
 		ha__nvsets_set(sets, cib->strings, set_id, name, value);
-	else
-		ha__nvsets_unset(sets, name);
+		return 0;
+	}
+	ha__nvsets_unset(sets, name);
+	/* No empty attribute sets left behind in the document. */
+	for (guint i = sets->len; i-- > 0;) {
+		ha_nvset *set = g_ptr_array_index(sets, i);
+		if (set->pairs->len == 0) {
+			g_ptr_array_remove_index(sets, i);
+			g_array_free(set->pairs, TRUE);
+			g_free(set);
+		}
+	}
 	return 0;
 }
 
@@ -781,9 +791,9 @@ static bool is_failure_attr(const char *name, const char *id)
 	return !strncmp(rest, id, l) && (rest[l] == '\0' || rest[l] == '#' || rest[l] == ':');
 }
 
-static void cleanup_node(ha_node_state *ns, const char *id)
+static void cleanup_node(ha_node_state *ns, const char *id, bool history)
 {
-	for (guint i = ns->lrm->len; i-- > 0;) {
+	for (guint i = ns->lrm->len; history && i-- > 0;) {
 		ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
 		if (lr->id && is_instance_of(lr->id, id)) {
 			g_ptr_array_remove_index(ns->lrm, i);
@@ -799,7 +809,7 @@ static void cleanup_node(ha_node_state *ns, const char *id)
 	}
 }
 
-int ha_edit_status_cleanup(ha_cib *cib, const char *rsc, const char *node)
+static int status_cleanup(ha_cib *cib, const char *rsc, const char *node, bool history)
 {
 	if (!cib || !rsc)
 		return -EINVAL;
@@ -834,10 +844,20 @@ int ha_edit_status_cleanup(ha_cib *cib, const char *rsc, const char *node)
 		if (node && (!ns->uname || strcmp(ns->uname, node)))
 			continue;
 		for (guint k = 0; k < ids->len; k++)
-			cleanup_node(ns, g_ptr_array_index(ids, k));
+			cleanup_node(ns, g_ptr_array_index(ids, k), history);
 	}
 	g_ptr_array_free(ids, TRUE);
 	return 0;
+}
+
+int ha_edit_status_cleanup(ha_cib *cib, const char *rsc, const char *node)
+{
+	return status_cleanup(cib, rsc, node, true);
+}
+
+int ha_edit_status_clear_failures(ha_cib *cib, const char *rsc, const char *node)
+{
+	return status_cleanup(cib, rsc, node, false);
 }
 
 int ha_edit_status_attr(ha_cib *cib, const char *node, const char *name, const char *value)

@@ -38,15 +38,31 @@ static const char *node_state(const sc_node *n)
 
 /* ---- node sets of a resource -------------------------------------------------------- */
 
-/* Fill set[nnodes] with the nodes where x is active now (target=false) or will be
- * once the plan ran (target=true): a group needs all members, a clone any instance. */
-static void node_set(const sched *s, const sc_rsc *x, bool target, bool *set)
+/* Up on node n: active and not in the middle of an operation (a pending start is not
+ * up yet, a pending stop no longer is), which is what a user of the service sees. */
+static bool is_up(const sched *s, const sc_rsc *x, int n)
+{
+	const sc_state *st = sc_state_at(s, x, n);
+	return st->role >= HA_ROLE_STARTED && !st->pending && !st->failed && counts(s, n);
+}
+
+typedef enum {
+	SET_ACTIVE = 0, /* active now, even if failed or in transition (what status shows) */
+	SET_UP,         /* up now: active, nothing in flight, not failed */
+	SET_TARGET,     /* where it will be once the plan ran */
+} set_kind;
+
+/* Fill set[nnodes] with the nodes of kind for x: a group needs all members there, a
+ * clone any instance. */
+static void node_set(const sched *s, const sc_rsc *x, set_kind kind, bool *set)
 {
 	int nn = s->nnodes;
 	if (x->r->kind == HA_RSC_PRIMITIVE && x->prim_idx >= 0) {
 		for (int n = 0; n < nn; n++) {
-			if (target)
+			if (kind == SET_TARGET)
 				set[n] = x->end_node == n;
+			else if (kind == SET_UP)
+				set[n] = is_up(s, x, n);
 			else
 				set[n] = sc_state_at(s, x, n)->role >= HA_ROLE_STARTED && counts(s, n);
 		}
@@ -57,7 +73,7 @@ static void node_set(const sched *s, const sc_rsc *x, bool target, bool *set)
 	for (int n = 0; n < nn; n++)
 		set[n] = group && x->children && x->children->len > 0;
 	for (guint i = 0; x->children && i < x->children->len; i++) {
-		node_set(s, g_ptr_array_index(x->children, i), target, child);
+		node_set(s, g_ptr_array_index(x->children, i), kind, child);
 		for (int n = 0; n < nn; n++)
 			set[n] = group ? set[n] && child[n] : set[n] || child[n];
 	}
@@ -78,6 +94,20 @@ static bool any_failed(const sched *s, const sc_rsc *x)
 	return false;
 }
 
+static bool any_pending(const sched *s, const sc_rsc *x)
+{
+	if (x->prim_idx >= 0) {
+		for (int n = 0; n < s->nnodes; n++)
+			if (sc_state_at(s, x, n)->pending && counts(s, n))
+				return true;
+		return false;
+	}
+	for (guint i = 0; x->children && i < x->children->len; i++)
+		if (any_pending(s, g_ptr_array_index(x->children, i)))
+			return true;
+	return false;
+}
+
 static char *set_str(const sched *s, const bool *set)
 {
 	GString *out = g_string_new(NULL);
@@ -89,7 +119,7 @@ static char *set_str(const sched *s, const bool *set)
 	return r;
 }
 
-static int rsc_nodes(const ha_plan *plan, const char *rsc, bool target, char **ret, bool *failed)
+static int rsc_nodes(const ha_plan *plan, const char *rsc, set_kind kind, char **ret, bool *failed)
 {
 	if (!plan || !rsc || !ret)
 		return -EINVAL;
@@ -98,7 +128,7 @@ static int rsc_nodes(const ha_plan *plan, const char *rsc, bool target, char **r
 	if (!x)
 		return -ENOENT;
 	bool *set = g_new0(bool, s->nnodes ? s->nnodes : 1);
-	node_set(s, x, target, set);
+	node_set(s, x, kind, set);
 	char *str = set_str(s, set);
 	g_free(set);
 	if (!str)
@@ -111,12 +141,12 @@ static int rsc_nodes(const ha_plan *plan, const char *rsc, bool target, char **r
 
 int ha_status_rsc_nodes(const ha_plan *plan, const char *rsc, char **ret, bool *failed)
 {
-	return rsc_nodes(plan, rsc, false, ret, failed);
+	return rsc_nodes(plan, rsc, SET_UP, ret, failed);
 }
 
 int ha_status_rsc_target(const ha_plan *plan, const char *rsc, char **ret)
 {
-	return rsc_nodes(plan, rsc, true, ret, NULL);
+	return rsc_nodes(plan, rsc, SET_TARGET, ret, NULL);
 }
 
 bool ha_status_settled(const ha_plan *plan)
@@ -220,10 +250,13 @@ static void json_rsc(GString *out, const sched *s, const sc_rsc *x, bool *first)
 		g_string_append(out, ",\"role\":");
 		json_str(out, ha__role_str(current_role(s, x)));
 	}
-	node_set(s, x, false, set);
+	node_set(s, x, SET_ACTIVE, set);
 	g_string_append(out, ",\"nodes\":");
 	json_nodes(out, s, set);
-	node_set(s, x, true, set);
+	node_set(s, x, SET_UP, set);
+	g_string_append(out, ",\"up_nodes\":");
+	json_nodes(out, s, set);
+	node_set(s, x, SET_TARGET, set);
 	g_string_append(out, ",\"target_nodes\":");
 	json_nodes(out, s, set);
 	g_string_append_printf(out, ",\"failed\":%s,\"managed\":%s,\"disabled\":%s,\"blocked\":%s}",
@@ -343,10 +376,10 @@ static void text_rsc(GString *out, const sched *s, const sc_rsc *x, int indent)
 {
 	char agent[300];
 	bool *set = g_new0(bool, s->nnodes ? s->nnodes : 1);
-	node_set(s, x, false, set);
+	node_set(s, x, SET_ACTIVE, set);
 	char *where = set_str(s, set);
 	g_free(set);
-	const char *flags[4] = {NULL};
+	const char *flags[5] = {NULL};
 	int nf = 0;
 	if (!x->managed)
 		flags[nf++] = "unmanaged";
@@ -356,6 +389,8 @@ static void text_rsc(GString *out, const sched *s, const sc_rsc *x, int indent)
 		flags[nf++] = "blocked";
 	if (any_failed(s, x))
 		flags[nf++] = "FAILED";
+	if (any_pending(s, x))
+		flags[nf++] = "operation in progress";
 	GString *fl = g_string_new(NULL);
 	for (int i = 0; i < nf; i++)
 		g_string_append_printf(fl, "%s%s", i ? ", " : " (", flags[i]);
