@@ -799,6 +799,9 @@ static void on_membership(void *ud, uint64_t ring, const uint32_t *members, size
 	g_string_append_printf(j, "],\"ring\":%llu}", (unsigned long long)ring);
 	emit(c, "%s", j->str);
 	g_string_free(j, TRUE);
+	/* Every membership change starts a sync round, also one that keeps the ring (a
+	 * daemon leaving or joining while corosync stays). */
+	c->sync_sent = 0;
 	send_sync(c);
 	drain_events(c);
 }

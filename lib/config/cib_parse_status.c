@@ -218,6 +218,10 @@ static void node_state_attrs(cib_parser *p, cp_elem *e, ha_node_state *ns)
 				    !strcmp(n, "crm-debug-origin") ? &ns->crm_debug_origin : NULL;
 		if (a->ns)
 			continue; /* no namespaced attribute survives a round trip */
+		if (!strcmp(n, "ha-frozen")) {
+			ns->frozen = v && !strcmp(v, "true");
+			continue;
+		}
 		if (slot) {
 			*slot = v;
 			continue;

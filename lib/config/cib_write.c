@@ -420,6 +420,9 @@ static void write_node_state(cw *w, const ha_node_state *ns)
 	cw_attr(w, "crm-debug-origin", ns->crm_debug_origin);
 	cw_attr(w, "join", ns->join);
 	cw_attr(w, "expected", ns->expected);
+	/* libha's own: the node's daemon is gone while its corosync stays (DESIGN.md). */
+	if (ns->frozen)
+		cw_attr(w, "ha-frozen", "true");
 	for (guint i = 0; ns->other_attrs && i < ns->other_attrs->len; i++) {
 		const ha_nvpair *nv = &g_array_index(ns->other_attrs, ha_nvpair, i);
 		cw_attr(w, nv->name, nv->value);
