@@ -103,6 +103,18 @@ ha_unsupported() {
 		"parameter $_hu_name=$_hu_v is not supported by ocf:ha:${HA_AGENT:-${0##*/}}${HU_WHY:+ ($HU_WHY)}"
 }
 
+# ha_unsupported_bool NAME: a boolean heartbeat option this agent does not implement
+# is refused when true (false, in any spelling, is what the agent does anyway).
+ha_unsupported_bool() {
+	eval "_hu_v=\${OCF_RESKEY_$1-}"
+	[ -z "$_hu_v" ] && return 0
+	ha_is_bool "$_hu_v" ||
+		{ ha_fail "$OCF_ERR_CONFIGURED" "parameter $1 must be a boolean, not '$_hu_v'"; return; }
+	ha_is_true "$_hu_v" || return 0
+	ha_fail "$OCF_ERR_CONFIGURED" \
+		"parameter $1=$_hu_v is not supported by ocf:ha:${HA_AGENT:-${0##*/}}${HU_WHY:+ ($HU_WHY)}"
+}
+
 ha_is_probe() {
 	[ "${__OCF_ACTION:-}" = monitor ] && [ "${OCF_RESKEY_CRM_meta_interval:-0}" = 0 ]
 }

@@ -9,7 +9,7 @@ t_need_root
 
 T=$(mktemp -d /tmp/ha-ra-dummy.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' HUP INT TERM PIPE
 export HA_RSCTMP="$T/run" OCF_RESOURCE_INSTANCE=d1
 
 t_log "ocf-tester"

@@ -14,6 +14,7 @@ HOLDERS=
 LOOP=
 
 cleanup() {
+	trap "" PIPE # output may go to a closed pipe: cleaning up comes first
 	for _p in $HOLDERS; do kill -9 "$_p" 2>/dev/null; done
 	# Unmount whatever is still mounted below $T, deepest first.
 	for _i in 1 2 3; do
@@ -26,7 +27,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' HUP INT TERM PIPE
 
 truncate -s 48M "$T/img" && mkfs.ext4 -q -F -L "hara$$" "$T/img" || exit 1
 mkdir -p "$T/mnt" "$T/tmp fs" "$T/src" "$T/run" && echo data >"$T/src/file" || exit 1

@@ -16,6 +16,7 @@ VB=hra$$b
 T=$(mktemp -d /tmp/ha-ra-ip.XXXXXX)
 
 cleanup() {
+	trap "" PIPE # output may go to a closed pipe: cleaning up comes first
 	# Background arpings hold the namespace; stop them first (pid files).
 	for _f in "$T"/run/IPaddr2-*.arping; do
 		[ -f "$_f" ] && kill "$(cat "$_f")" 2>/dev/null
@@ -25,7 +26,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' HUP INT TERM PIPE
 
 ip netns add "$NSA" && ip netns add "$NSB" &&
 	ip link add "$VA" netns "$NSA" type veth peer name "$VB" netns "$NSB" || exit 1

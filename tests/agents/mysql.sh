@@ -26,12 +26,13 @@ kill_servers() {
 	done
 }
 cleanup() {
+	trap "" PIPE # output may go to a closed pipe: cleaning up comes first
 	kill_servers
 	sleep 0.2
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' HUP INT TERM PIPE
 
 # A free TCP port on 127.0.0.1 (not in the listen table).
 free_port() {

@@ -23,6 +23,7 @@ chmod 755 "$T"
 NS=habench$$
 LOOP=
 cleanup() {
+	trap "" PIPE # output may go to a closed pipe: cleaning up comes first
 	for _f in "$T"/run/IPaddr2-*.arping /run/resource-agents/send_arp-192.0.2.50; do
 		[ -f "$_f" ] && kill "$(cat "$_f")" 2>/dev/null
 	done
@@ -38,7 +39,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' HUP INT TERM PIPE
 
 export HA_OCF_LIB="$RA/lib" HA_RSCTMP="$T/run" OCF_RESOURCE_INSTANCE=bench
 mkdir -p "$T/run"
