@@ -48,4 +48,26 @@ expect 3 "unknown action" Dummy promote $S
 "$RA_SHELL" "$RA_DIR/Dummy" >/dev/null 2>&1
 t_check "no action is a bad argument (rc $?)" [ $? -eq 2 ]
 
+t_log "library: the node attribute setter"
+# A stand-in for crm_attribute that records its arguments.
+printf '#!/bin/sh\necho "$*" >>"%s/attr-calls"\n' "$T" >"$T/attrcmd"
+chmod +x "$T/attrcmd"
+# shellcheck disable=SC2016 # expanded by the inner shell / by eval, on purpose
+attr_via() { # ENV... : set then delete an attribute through the library
+	env "$@" OCF_RESKEY_CRM_meta_on_node=n7 OCF_RESOURCE_INSTANCE=db:1 "$RA_SHELL" -c '
+		. "$HA_OCF_LIB/ocf-ha.sh"
+		ha_attr_set gtid-db 0-1-42 && ha_promotion_score 997 &&
+			cat "$HA_ATTR_DIR/master-db@n7" 2>/dev/null; ha_attr_set gtid-db ""'
+}
+# shellcheck disable=SC2016
+t_check "HA_ATTR_CMD gets crm_attribute arguments" eval \
+	'attr_via HA_ATTR_CMD="$T/attrcmd" HA_ATTR_DIR= &&
+	[ "$(cat "$T/attr-calls")" = "-N n7 -n gtid-db -l reboot -v 0-1-42 -q
+-N n7 -n master-db -l reboot -v 997 -q
+-N n7 -n gtid-db -l reboot -D -q" ]'
+mkdir "$T/attrs"
+# shellcheck disable=SC2016
+t_check "HA_ATTR_DIR stores NAME@NODE files; an empty value deletes" eval \
+	'[ "$(attr_via HA_ATTR_DIR="$T/attrs")" = 997 ] && [ ! -e "$T/attrs/gtid-db@n7" ]'
+
 t_done

@@ -44,6 +44,9 @@ ocf_tester fsbind Filesystem -o device="$T/src" -o directory="$T/mnt/" -o fstype
 LOOP=$(losetup -f --show "$T/img") || exit 1
 ocf_tester fsblk Filesystem -o device="$LOOP" -o directory="$T/mnt" -o fstype=ext4 -o run_fsck=force
 ocf_tester fslabel Filesystem -o device="-L hara$$" -o directory="$T/mnt" -o fstype=ext4
+UUID=$(blkid -s UUID -o value "$LOOP")
+ocf_tester fsuuid Filesystem -o device="-U $UUID" -o directory="$T/mnt" -o fstype=ext4
+ocf_tester fsuuid2 Filesystem -o device="UUID=$UUID" -o directory="$T/mnt" -o fstype=ext4
 losetup -d "$LOOP" && LOOP=
 
 t_log "configuration"
