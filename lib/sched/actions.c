@@ -68,7 +68,7 @@ static bool start_needed(const sched *s, sc_rsc *x)
 
 static bool will_run(const sc_rsc *x)
 {
-	return x->node >= 0 && !(x->needs_start && x->unrunnable);
+	return x->node >= 0 && !x->unrunnable;
 }
 
 static void prims_of(sched *s, const char *id, GPtrArray *out)
@@ -88,9 +88,11 @@ static void prims_of(sched *s, const char *id, GPtrArray *out)
 	g_ptr_array_free(stack, TRUE);
 }
 
-static void mark_unrunnable(sc_rsc *x, const char *why, bool *changed)
+/* An order blocks the then-resource even where it already runs (Pacemaker stops it);
+ * colocations and group chains only block starts. */
+static void mark_unrunnable(sc_rsc *x, const char *why, bool *changed, bool even_running)
 {
-	if (x->needs_start && !x->unrunnable) {
+	if ((x->needs_start || (even_running && x->node >= 0)) && !x->unrunnable) {
 		x->unrunnable = true;
 		x->stop_reason = why;
 		*changed = true;
@@ -120,30 +122,24 @@ static void runnability(sched *s)
 			prims_of(s, o->then, then);
 			sc_rsc *fr = g_hash_table_lookup(s->by_id, o->first);
 			bool ok;
-			if (fr && fr->r->kind == HA_RSC_CLONE && o->require_all &&
-			    !strcmp(o->require_all, "false")) {
+			if (fr && fr->r->kind == HA_RSC_CLONE) {
+				/* a clone is "started" once any instance runs (promoted: is
+				 * promoted) */
 				ok = false;
-				for (guint j = 0; j < first->len; j++)
-					ok |= will_run(g_ptr_array_index(first, j));
-			} else {
-				ok = first->len > 0;
 				for (guint j = 0; j < first->len; j++) {
 					sc_rsc *f = g_ptr_array_index(first, j);
-					/* clone instances that were never going to run don't block */
-					if (f->instance >= 0 && f->node < 0)
-						continue;
-					ok &= will_run(f);
+					ok |= will_run(f) && (strcmp(fa, "promote") ||
+							      f->next_role == HA_ROLE_PROMOTED);
 				}
-				if (fr && fr->r->kind == HA_RSC_CLONE) {
-					ok = false;
-					for (guint j = 0; j < first->len; j++)
-						ok |= will_run(g_ptr_array_index(first, j));
-				}
+			} else {
+				ok = first->len > 0;
+				for (guint j = 0; j < first->len; j++)
+					ok &= will_run(g_ptr_array_index(first, j));
 			}
 			if (ok)
 				continue;
 			for (guint j = 0; j < then->len; j++)
-				mark_unrunnable(g_ptr_array_index(then, j), o->id, &changed);
+				mark_unrunnable(g_ptr_array_index(then, j), o->id, &changed, true);
 		}
 		for (guint i = 0; i < s->colocs->len; i++) {
 			const sc_coloc *c = g_ptr_array_index(s->colocs, i);
@@ -152,7 +148,7 @@ static void runnability(sched *s)
 			/* group chain (internal) and mandatory colocations */
 			if (!will_run(c->prim))
 				mark_unrunnable(c->dep, c->internal ? "group member before it cannot start"
-								    : c->id, &changed);
+								    : c->id, &changed, false);
 		}
 	}
 	g_ptr_array_free(first, TRUE);
@@ -343,7 +339,7 @@ int ha__sc_actions(sched *s)
 		for (guint p = 0; p < s->prims->len; p++) {
 			sc_rsc *x = g_ptr_array_index(s->prims, p);
 			if (is_active(sc_state_at(s, x, fa->node)))
-				mark_unrunnable(x, "its node is lost and cannot be fenced", &changed);
+				mark_unrunnable(x, "its node is lost and cannot be fenced", &changed, false);
 		}
 	}
 	runnability(s);

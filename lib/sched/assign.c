@@ -87,7 +87,11 @@ void ha__sc_merge(sched *s, sc_rsc *rsc, int *nodes, const char *attr, float fac
 	if (ha__sc_any_available(s, work)) {
 		for (guint i = 0; i < rsc->with_this->len; i++) {
 			const sc_coloc *c = g_ptr_array_index(rsc->with_this, i);
-			float other = factor * (float)c->score / (float)HA_INF;
+			/* Pacemaker 2.1.5 scales a nested dependent by its own constraint's
+			 * factor, signed like the chain so far — not by the product along
+			 * the chain (tests/diff 901). */
+			int multiplier = factor < 0 ? -1 : 1;
+			float other = (float)(multiplier * c->score) / (float)HA_INF;
 			ha__sc_merge(s, c->dep, work, c->node_attr, other, only_positive);
 		}
 		if (only_positive)

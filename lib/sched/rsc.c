@@ -145,13 +145,13 @@ static int cmp_rsc_priority(const sc_rsc *a, const sc_rsc *b)
 static int cmp_by_primary(gconstpointer a, gconstpointer b)
 {
 	const sc_coloc *x = *(sc_coloc *const *)a, *y = *(sc_coloc *const *)b;
-	return cmp_rsc_priority(x->prim, y->prim);
+	return cmp_rsc_priority(x->orig_prim, y->orig_prim);
 }
 
 static int cmp_by_dependent(gconstpointer a, gconstpointer b)
 {
 	const sc_coloc *x = *(sc_coloc *const *)a, *y = *(sc_coloc *const *)b;
-	return cmp_rsc_priority(x->dep, y->dep);
+	return cmp_rsc_priority(x->orig_dep, y->orig_dep);
 }
 
 static sc_rsc *group_first(sc_rsc *g)
@@ -165,11 +165,14 @@ static sc_rsc *group_last(sc_rsc *g)
 }
 
 static void add_coloc(sched *s, const char *id, sc_rsc *dep, sc_rsc *prim, int score,
-		      ha_role dep_role, ha_role prim_role, const char *attr, bool internal)
+		      ha_role dep_role, ha_role prim_role, const char *attr, bool internal,
+		      sc_rsc *orig_dep, sc_rsc *orig_prim)
 {
 	if (!dep || !prim || dep == prim)
 		return;
 	sc_coloc *c = g_new0(sc_coloc, 1);
+	c->orig_dep = orig_dep ? orig_dep : dep;
+	c->orig_prim = orig_prim ? orig_prim : prim;
 	c->id = id;
 	c->dep = dep;
 	c->prim = prim;
@@ -213,7 +216,7 @@ int ha__sc_rscs(sched *s)
 		for (guint j = 1; j < g->children->len; j++)
 			add_coloc(s, "group:internal_colocation", g_ptr_array_index(g->children, j),
 				  g_ptr_array_index(g->children, j - 1), HA_INF, HA_ROLE_UNKNOWN,
-				  HA_ROLE_UNKNOWN, NULL, true);
+				  HA_ROLE_UNKNOWN, NULL, true, NULL, NULL);
 	}
 	/* Configured colocations. */
 	for (guint i = 0; i < cfg->colocations->len; i++) {
@@ -222,12 +225,13 @@ int ha__sc_rscs(sched *s)
 		sc_rsc *prim = g_hash_table_lookup(s->by_id, c->with_rsc);
 		if (!dep || !prim)
 			continue;
+		sc_rsc *orig_dep = dep, *orig_prim = prim;
 		if (dep->r->kind == HA_RSC_GROUP)
 			dep = group_first(dep);
 		if (prim->r->kind == HA_RSC_GROUP)
 			prim = c->score >= HA_INF ? group_last(prim) : group_first(prim);
 		add_coloc(s, c->id, dep, prim, c->score, ha__role_parse(c->rsc_role),
-			  ha__role_parse(c->with_rsc_role), c->node_attribute, false);
+			  ha__role_parse(c->with_rsc_role), c->node_attribute, false, orig_dep, orig_prim);
 	}
 	for (guint i = 0; i < s->rscs->len; i++) {
 		sc_rsc *x = g_ptr_array_index(s->rscs, i);

@@ -55,6 +55,9 @@ typedef struct sc_coloc {
 	ha_role prim_role;
 	const char *node_attr; /* NULL = #uname */
 	bool internal;     /* group member chaining */
+	/* The resources as configured (a group where dep/prim is one of its members):
+	 * Pacemaker sorts colocation lists by these. */
+	sc_rsc *orig_dep, *orig_prim;
 } sc_coloc;
 
 /* One step in the history of a resource's node scores, for explanations. */

@@ -281,12 +281,16 @@ static void test_colocation(void **state)
 	assert_string_equal(where(&t, "a"), "");
 	assert_string_equal(where(&t, "b"), "");
 	done(&t);
-	/* anti-colocation */
+	/* anti-colocation: the dependent's 200 on n1 counts against the primary at factor
+	 * -1 (a: n1 100-200 = -100), so a avoids n1 and b gets it (checked with
+	 * crm_simulate: a n1 -100 / n2 0 / n3 0, b n1 200 / n2 -INFINITY) */
 	c.constraints = LOC("l1", "a", "n1", "100") LOC("l2", "b", "n1", "200")
 			"<rsc_colocation id=\"c1\" rsc=\"b\" with-rsc=\"a\" score=\"-INFINITY\"/>";
 	run(&t, &c);
-	assert_string_equal(where(&t, "a"), "n1");
-	assert_string_equal(where(&t, "b"), "n2");
+	assert_string_equal(where(&t, "a"), "n2");
+	assert_string_equal(where(&t, "b"), "n1");
+	sc_rsc *a = g_hash_table_lookup(t.plan->s->by_id, "a");
+	assert_int_equal(a->final_score[0], -100);
 	done(&t);
 }
 
@@ -460,7 +464,9 @@ static void test_order_mandatory_blocks(void **state)
 				     "<rsc_order id=\"o2\" first=\"a\" then=\"c\" kind=\"Optional\"/>"};
 	run(&t, &c);
 	assert_string_equal(where(&t, "b"), "");
-	assert_string_equal(where(&t, "c"), "n1");
+	/* b was still assigned (to n1) before its start turned out unrunnable, so it
+	 * counts for the tie-break and c goes to n2, as in Pacemaker */
+	assert_string_equal(where(&t, "c"), "n2");
 	assert_true(ha_plan_incomplete(t.plan));
 	done(&t);
 }
@@ -541,6 +547,14 @@ static void test_clone_and_promotion(void **state)
 	run(&t, &p);
 	ha_plan_format(t.plan, HA_FORMAT_JSON, &json);
 	assert_non_null(strstr(json, "\"ms\": {\"Promoted\": [\"n2\"], \"Unpromoted\": [\"n1\", \"n3\"]}"));
+	for (int i = 0; i < 3; i++) {
+		char id[8];
+		snprintf(id, sizeof(id), "db:%d", i);
+		if (!strcmp(where(&t, id), "n2"))
+			assert_string_equal(role_of(&t, id), "Promoted");
+		else
+			assert_string_equal(role_of(&t, id), "Unpromoted");
+	}
 	free(json);
 	done(&t);
 }
