@@ -93,6 +93,11 @@ def machine():
         os.cpu_count(), cpu, mem_kb / 1048576.0, platform.release())
 
 
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def git_rev():
     try:
         return subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"],
@@ -115,7 +120,9 @@ def render(rows, args, elapsed):
                "libha %s (build type %s), %s."
                % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), git_rev(), args.build_type,
                   tool_version([args.crm_simulate])))
-    out.append("Machine: %s. The whole run took %.0f s." % (machine(), elapsed))
+    out.append("Machine: %s. The whole run took %.0f s; load average %s at the start, %s at "
+               "the end (the machine is shared: other jobs inflate both sides' times)."
+               % (machine(), elapsed, args.load_start, loadavg()))
     out.append("")
     out.append("Inputs: `python3 tests/bench/sched/gen_bench.py NODES PRIMITIVES F --seed %d`: "
                "~30%% of the primitives in groups of 2-5, location constraints on ~15%% of the "
@@ -204,6 +211,7 @@ def main():
     ensure_gnu_time()
     tmp = os.path.join(args.workdir, "time.out")
     start = time.monotonic()
+    args.load_start = loadavg()
     rows = []
     for nodes, prims in sizes:
         path = os.path.join(args.workdir, "sched-%dx%d-s%d.xml" % (nodes, prims, args.seed))
@@ -227,10 +235,11 @@ def main():
               % (nodes, prims, r["mb"], r["med"], r["h_t"], r["h_rss"], r["c_t"], r["c_n"],
                  r["c_rss"], r["c_t"] / r["h_t"], r["c_rss"] / r["h_rss"]), flush=True)
     text = render(rows, args, time.monotonic() - start)
+    if args.out:
+        write_section(args.out, text)
     print()
     print(text)
     if args.out:
-        write_section(args.out, text)
         print("updated %s" % args.out)
     return 0
 
