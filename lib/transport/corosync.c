@@ -516,10 +516,12 @@ static gboolean on_retry(gpointer data)
 	t->depth++;
 	if (t->connected && t->group && !t->join_sent)
 		rc = try_join(t);
-	if (rc == 0 && t->connected && t->join_sent) {
+	if (rc == 0 && t->connected && t->join_sent && ha__sendq_len(&t->sendq)) {
 		rc = ha__sendq_flush(&t->sendq);
 		if (rc > 0)
 			arm_retry(t);
+		else if (rc == 0)
+			ha__transport_log(&t->base, LOG_DEBUG, "flow control: queue drained");
 	}
 	if (rc < 0)
 		lost(t, rc);
@@ -564,10 +566,13 @@ static int cs_send(ha_transport *base, const void *msg, size_t len)
 	if (!t->connected || !t->group)
 		return -ENOTCONN;
 	rc = ha__sendq_send(&t->sendq, msg, len);
-	if (rc == -ENOTCONN)
+	if (rc == -ENOTCONN) {
 		lost_later(t);
-	else if (rc == 0 && ha__sendq_len(&t->sendq))
+	} else if (rc == 0 && ha__sendq_len(&t->sendq)) {
+		if (ha__sendq_len(&t->sendq) == 1)
+			ha__transport_log(&t->base, LOG_DEBUG, "flow control: queueing");
 		arm_retry(t);
+	}
 	return rc;
 }
 

@@ -67,8 +67,9 @@ static void left_add(ha__memb *m, uint32_t id, ha_leave_reason why)
 
 /* Emit the assembled change. Whatever the confchgs said, everything that disappeared
  * counts as left and everything new as joined; a node that joined and left again
- * inside the change was never a member. */
-static void emit(ha__memb *m)
+ * inside the change was never a member. A change of nothing (another process of a
+ * member node came or went) is only reported when it is a new ring (force). */
+static void emit(ha__memb *m, bool force)
 {
 	GArray *diff = ha__nodeset_new();
 	guint i;
@@ -81,7 +82,12 @@ static void emit(ha__memb *m)
 		ha__nodeset_add(m->p_joined, ha__nodeset_ids(diff)[i]);
 	g_array_free(diff, TRUE);
 	for (i = 0; i < m->p_joined->len;) {
-		if (ha__nodeset_has(m->p_members, ha__nodeset_ids(m->p_joined)[i]))
+		uint32_t id = ha__nodeset_ids(m->p_joined)[i];
+
+		/* Another process of a member node is no join; a restart (left, then
+		 * joined inside the change) is. */
+		if (ha__nodeset_has(m->p_members, id) &&
+		    (!ha__nodeset_has(m->reported, id) || ha__nodeset_has(m->p_left, id)))
 			i++;
 		else
 			g_array_remove_index(m->p_joined, i);
@@ -95,9 +101,10 @@ static void emit(ha__memb *m)
 		}
 	}
 	ha__nodeset_copy(m->reported, m->p_members);
-	m->emit(m->ctx, m->ring_id, ha__nodeset_ids(m->p_members), m->p_members->len,
-		ha__nodeset_ids(m->p_joined), m->p_joined->len, ha__nodeset_ids(m->p_left),
-		(const ha_leave_reason *)(void *)m->p_why->data, m->p_left->len);
+	if (force || m->p_joined->len || m->p_left->len)
+		m->emit(m->ctx, m->ring_id, ha__nodeset_ids(m->p_members), m->p_members->len,
+			ha__nodeset_ids(m->p_joined), m->p_joined->len, ha__nodeset_ids(m->p_left),
+			(const ha_leave_reason *)(void *)m->p_why->data, m->p_left->len);
 	pending_reset(m);
 }
 
@@ -142,7 +149,7 @@ void ha__memb_confchg(ha__memb *m, const uint32_t *members, size_t n_members,
 		transition = true;
 	m->pending = true;
 	if (!transition)
-		emit(m);
+		emit(m, false);
 }
 
 bool ha__memb_totem(ha__memb *m, uint64_t ring_id, const uint32_t *members, size_t n)
@@ -157,7 +164,7 @@ bool ha__memb_totem(ha__memb *m, uint64_t ring_id, const uint32_t *members, size
 		ha__nodeset_add(m->totem, members[i]);
 	/* A new ring is a new configuration even when the group did not change. */
 	if (m->in_group && (m->pending || changed))
-		emit(m);
+		emit(m, changed);
 	return changed;
 }
 
@@ -165,6 +172,6 @@ bool ha__memb_before_deliver(ha__memb *m)
 {
 	if (!m->pending)
 		return false;
-	emit(m);
+	emit(m, false);
 	return true;
 }

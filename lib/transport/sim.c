@@ -293,32 +293,43 @@ static uint64_t delivery_time(ha_sim *sim)
 
 /* ---- rings -------------------------------------------------------------------------- */
 
-/* The nodes n can talk to now (itself included), corosync running. */
+/* The nodes n can talk to now (itself included), corosync running. A node cut off
+ * after its own delivery talks to nobody until the next configuration has formed,
+ * even if the sides merged meanwhile: the others must see it leave (their totem never
+ * got the message it delivered). */
 static void component(ha_sim *sim, const sim_node *n, GArray *out)
 {
 	unsigned i;
 
 	g_array_set_size(out, 0);
+	if (n->cut) {
+		ha__nodeset_add(out, n->id);
+		return;
+	}
 	for (i = 0; i < sim->o.nodes; i++) {
 		const sim_node *m = &sim->nodes[i];
 
-		if (m->cs_up && m->side == n->side)
+		if (m->cs_up && m->side == n->side && !m->cut)
 			ha__nodeset_add(out, m->id);
 	}
 }
 
-/* A ring whose members can no longer all talk to each other has lost its token:
- * it orders nothing until the new configuration forms. */
+/* A ring whose members can no longer all talk to each other (or one of which
+ * restarted its corosync) has lost its token: it orders nothing until the new
+ * configuration forms. */
 static bool ring_broken(ha_sim *sim, const sim_node *n)
 {
 	GArray *comp;
 	bool broken;
+	guint i;
 
 	if (!sim->reform_pending)
 		return false;
 	comp = ha__nodeset_new();
 	component(sim, n, comp);
 	broken = !ha__nodeset_equal(comp, n->ring_members);
+	for (i = 0; !broken && i < comp->len; i++)
+		broken = ha__sim_node(sim, ha__nodeset_ids(comp)[i])->ring != n->ring;
 	g_array_free(comp, TRUE);
 	return broken;
 }
@@ -343,11 +354,12 @@ static bool same_group(const sim_node *a, const sim_node *b)
 	return a->gpid && b->gpid && a->grp && b->grp && !strcmp(a->grp, b->grp);
 }
 
-static sim_item *membership_item(ha_sim *sim, uint64_t ring, const GArray *members)
+static sim_item *membership_item(ha_sim *sim, uint64_t ring, uint64_t cfg, const GArray *members)
 {
 	sim_item *it = ha__sim_item_new(sim, ITEM_MEMBERSHIP);
 
 	it->ring = ring;
+	it->cfg = cfg;
 	it->members = ha__nodeset_new();
 	ha__nodeset_copy(it->members, members);
 	it->joined = ha__nodeset_new();
@@ -359,7 +371,7 @@ static sim_item *membership_item(ha_sim *sim, uint64_t ring, const GArray *membe
 /* Tell m's process about its new ring: quorum always, membership if it is in a
  * group. Which of the two comes first is left to the PRNG, as corosync leaves it to
  * two independent IPC channels. */
-static void notify_ring(ha_sim *sim, sim_node *m)
+static void notify_ring(ha_sim *sim, sim_node *m, uint64_t cfg)
 {
 	GArray *group;
 	sim_item *it, *q;
@@ -379,7 +391,7 @@ static void notify_ring(ha_sim *sim, sim_node *m)
 		if (same_group(x, m))
 			ha__nodeset_add(group, x->id);
 	}
-	it = membership_item(sim, m->ring, group);
+	it = membership_item(sim, m->ring, cfg, group);
 	ha__nodeset_minus(it->joined, group, m->view);
 	ha__nodeset_minus(it->left, m->view, group);
 	for (i = 0; i < it->left->len; i++)
@@ -401,7 +413,7 @@ static void notify_ring(ha_sim *sim, sim_node *m)
 
 static void new_ring(ha_sim *sim, const GArray *comp)
 {
-	uint64_t ring = 0;
+	uint64_t ring = 0, cfg;
 	bool quorate = 2 * comp->len > sim->o.nodes;
 	char *s;
 	guint i;
@@ -419,8 +431,9 @@ static void new_ring(ha_sim *sim, const GArray *comp)
 		ha__nodeset_copy(m->ring_members, comp);
 		m->quorate = quorate;
 	}
+	cfg = ++sim->cfgno;
 	for (i = 0; i < comp->len; i++)
-		notify_ring(sim, ha__sim_node(sim, ha__nodeset_ids(comp)[i]));
+		notify_ring(sim, ha__sim_node(sim, ha__nodeset_ids(comp)[i]), cfg);
 }
 
 /* The pending configuration change: every group of nodes that can talk to each
@@ -428,11 +441,15 @@ static void new_ring(ha_sim *sim, const GArray *comp)
 static void reform(ha_sim *sim)
 {
 	GArray *comp = ha__nodeset_new();
-	bool *done = g_new0(bool, sim->o.nodes);
+	bool *done = g_new0(bool, sim->o.nodes), cut = false;
 	unsigned i;
 	guint j;
 
 	sim->reform_pending = false;
+	for (i = 0; i < sim->o.nodes; i++) {
+		if (sim->nodes[i].cut)
+			cut = true;
+	}
 	for (i = 0; i < sim->o.nodes; i++) {
 		sim_node *n = &sim->nodes[i];
 		bool same = true;
@@ -452,6 +469,13 @@ static void reform(ha_sim *sim)
 	}
 	g_free(done);
 	g_array_free(comp, TRUE);
+	if (cut) {
+		/* The cut nodes have left; if they can talk to the others by now, a merge
+		 * follows like any other. */
+		for (i = 0; i < sim->o.nodes; i++)
+			sim->nodes[i].cut = false;
+		schedule_reform(sim);
+	}
 }
 
 /* ---- ordering ----------------------------------------------------------------------- */
@@ -460,6 +484,7 @@ static void reform(ha_sim *sim)
 static void announce(ha_sim *sim, sim_node *n, const char *grp, uint32_t who, bool join,
 		     ha_leave_reason why)
 {
+	uint64_t cfg = ++sim->cfgno;
 	guint i;
 
 	for (i = 0; i < n->ring_members->len; i++) {
@@ -484,7 +509,7 @@ static void announce(ha_sim *sim, sim_node *n, const char *grp, uint32_t who, bo
 		} else {
 			ha__nodeset_remove(x->view, who);
 		}
-		it = membership_item(sim, n->ring, x->view);
+		it = membership_item(sim, n->ring, cfg, x->view);
 		if (join) {
 			ha__nodeset_add(it->joined, who);
 		} else {
@@ -529,6 +554,7 @@ static void order_msg(ha_sim *sim, sim_node *n, sim_out *o)
 	if (n->cut_next) {
 		/* Delivered to the sender only; it is cut off before anyone else gets it. */
 		n->cut_next = false;
+		n->cut = true;
 		n->side = sim->next_side++;
 		schedule_reform(sim);
 	}
@@ -805,6 +831,7 @@ static void corosync_down(ha_sim *sim, sim_node *n)
 	g_array_set_size(n->ring_members, 0);
 	n->quorate = false;
 	n->cut_next = false;
+	n->cut = false;
 	schedule_reform(sim);
 }
 

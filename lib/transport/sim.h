@@ -97,6 +97,12 @@ bool ha__sim_timer_cancel(ha_sim *sim, uint64_t id);
 int ha__sim_transport_new(ha_sim *sim, uint32_t node, const ha_transport_events *ev,
 			  void *ud, ha_transport **ret);
 
+/* For tests: the world-unique serial of the configuration the transport's last
+ * membership callback belonged to (every member sees the same serial for the same
+ * configuration), 0 before any. Corosync has no such thing: never use it in code
+ * that must also run on corosync. */
+uint64_t ha__sim_transport_config(const ha_transport *t);
+
 /* ---- faults (all take effect now; new configurations after detect_ms) ---------------- */
 
 /* side[i] is the partition of node i+1 (nodes with equal side values can talk). */

@@ -28,6 +28,7 @@ typedef struct sim_item {
 	uint64_t msgno; /* DELIVER: the message's place in the global order */
 	GBytes *msg;    /* DELIVER */
 	uint64_t ring;  /* MEMBERSHIP, QUORUM */
+	uint64_t cfg;   /* MEMBERSHIP: the configuration's world-unique serial */
 	bool quorate;   /* QUORUM */
 	int err;        /* CONNECTION */
 	GArray *members, *joined, *left, *why; /* why: ha_leave_reason per left */
@@ -71,7 +72,8 @@ typedef struct sim_node {
 	GQueue timers;    /* sim_timer *, sorted by (time, seq) */
 	uint64_t out_tail, in_tail, q_tail; /* FIFO monotonicity */
 	bool stalled;
-	bool cut_next;
+	bool cut_next;    /* the next message goes to itself only, then the cut */
+	bool cut;         /* cut off: alone in the next configuration, whatever the sides */
 } sim_node;
 
 struct ha_sim {
@@ -80,6 +82,7 @@ struct ha_sim {
 	uint64_t now;
 	uint64_t seq;     /* tie-breaker: creation order of everything queued */
 	uint64_t msgno;   /* messages ordered so far */
+	uint64_t cfgno;   /* configurations (membership changes) so far */
 	uint64_t next_pid, next_timer;
 	uint64_t reform_at; /* when the pending configuration change happens */
 	uint64_t reform_seq;
@@ -99,6 +102,7 @@ struct sim_transport {
 	bool alive;      /* not killed / crashed */
 	bool connected;  /* to the node's corosync */
 	char *group;     /* join requested */
+	uint64_t cfg;    /* serial of the last configuration delivered */
 	unsigned depth;  /* inside one of its callbacks */
 	bool doomed;     /* freed from inside a callback */
 };

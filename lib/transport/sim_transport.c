@@ -127,6 +127,11 @@ static const ha__transport_ops sim_ops = {
 	.free = sim_free,
 };
 
+uint64_t ha__sim_transport_config(const ha_transport *base)
+{
+	return base && base->ops == &sim_ops ? from_base(base)->cfg : 0;
+}
+
 int ha__sim_transport_new(ha_sim *sim, uint32_t node, const ha_transport_events *ev,
 			  void *ud, ha_transport **ret)
 {
@@ -175,8 +180,8 @@ static void log_membership(ha_sim *sim, const sim_node *n, const sim_item *it)
 	for (i = 0; i < it->why->len; i++)
 		g_string_append_printf(why, "%s%d", i ? "," : "",
 				       (int)g_array_index(it->why, ha_leave_reason, i));
-	ha__sim_logf(sim, "%s membership ring %" PRIu64 " members %s joined %s left %s why [%s]",
-		     n->name, it->ring, m, j, l, why->str);
+	ha__sim_logf(sim, "%s membership ring %" PRIu64 " cfg %" PRIu64 " members %s joined %s left %s why [%s]",
+		     n->name, it->ring, it->cfg, m, j, l, why->str);
 	g_string_free(why, TRUE);
 	g_free(m);
 	g_free(j);
@@ -200,6 +205,7 @@ static void dispatch(ha_sim *sim, sim_node *n, sim_transport *t, sim_item *it)
 		break;
 	case ITEM_MEMBERSHIP:
 		log_membership(sim, n, it);
+		t->cfg = it->cfg;
 		ev->membership(ud, it->ring, ha__nodeset_ids(it->members), it->members->len,
 			       ha__nodeset_ids(it->joined), it->joined->len,
 			       ha__nodeset_ids(it->left),

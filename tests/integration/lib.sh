@@ -11,8 +11,8 @@
 #   trap ha_cluster_cleanup EXIT       # always first: cleanup is idempotent
 #   ha_cluster_create 3                # nodes n1..n3, 10.99.0.1-3/24 on one bridge
 #   ha_corosync_conf > "$HA_WORK/corosync.conf"   # knet, token ${HA_TOKEN:-1000}
-#   for n in $HA_NODE_NAMES; do ha_corosync_start "$n"; done
-#   pid=$(ha_node_start n1 "$HA_WORK/n1/out.log" my-program --flag)
+#   for n in $HA_NODE_NAMES; do ha_corosync_start "$n" >/dev/null || exit 1; done
+#   pid=$(ha_node_start n1 "$HA_WORK/n1/out.log" my-program --flag) || exit 1
 #   ha_node_exec n2 ip -br addr        # run in the node, in the foreground
 #   ha_node_cut n3; ha_node_restore n3 # switch port down/up (bridge side)
 #   ha_node_crash n2                   # port down + SIGKILL of the node's pid-ns init
@@ -27,7 +27,8 @@
 # the same path.
 #
 # Every process started here is tracked by its pid in the host pid namespace and
-# killed by ha_cluster_cleanup; every wait is bounded.
+# killed by ha_cluster_cleanup; every wait is bounded. Functions that print a pid run
+# in a command substitution: ha_die there only ends the subshell, so check "|| exit".
 
 : "${HA_PREFIX:=hx$$}"
 : "${HA_SUBNET:=10.99.0}"

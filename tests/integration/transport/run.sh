@@ -12,6 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib.sh
 . "$here/../lib.sh"
 TP=${1:?usage: run.sh TP_NODE}
+B=${HA_TP_BURST:-600}  # messages per node per burst
+S=${HA_TP_SIZE:-30000} # bytes per message: big enough to meet corosync flow control
 ha_need_root
 trap ha_cluster_cleanup EXIT
 
@@ -22,9 +24,23 @@ fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "not ok $checks - $*
 check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 declare -A tp_pid cs_pid
 
+# finish: the TAP plan, and on failure every node's log without the deliveries.
+finish() {
+	local n
+	echo "1..$checks"
+	[ "$fails" -eq 0 ] && exit 0
+	for n in $HA_NODE_NAMES; do
+		echo "# ---- $n tp.log (without deliveries)"
+		grep -sv ' DELIVER ' "$(tplog "$n")" | sed 's/^/#   /'
+	done
+	exit 1
+}
+# fatal: a failed precondition: the remaining checks cannot run.
+fatal() { fail "$@"; finish; }
+
 tplog() { echo "$HA_WORK/$1/tp.log"; }
-has() { grep -q -- "$2" "$(tplog "$1")"; }
-delivered() { grep -c ' DELIVER ' "$(tplog "$1")"; }
+has() { grep -qs -- "$2" "$(tplog "$1")"; }
+delivered() { local c; c=$(grep -sc ' DELIVER ' "$(tplog "$1")"); echo "${c:-0}"; }
 # The stamp of the first line matching PATTERN (after line AFTER, default 0).
 stamp_of() { awk -v p="$2" -v a="${3:-0}" 'NR > a && index($0, p) { print $1; exit }' "$(tplog "$1")"; }
 lines() { wc -l <"$(tplog "$1")"; }
@@ -41,32 +57,33 @@ ha_cluster_create 3
 ha_log "cluster of 3 in namespaces (prefix $HA_PREFIX, work $HA_WORK)"
 ha_corosync_conf >"$HA_WORK/corosync.conf"
 t_start=$(ha_now_ms)
-for n in $HA_NODE_NAMES; do cs_pid[$n]=$(ha_corosync_start "$n"); done
+for n in $HA_NODE_NAMES; do cs_pid[$n]=$(ha_corosync_start "$n") || exit 1; done
 quorate3() { ha_node_exec "$1" corosync-quorumtool -s 2>/dev/null | grep -q '^Quorate: *Yes'; }
 for n in $HA_NODE_NAMES; do
-	ha_wait 30 quorate3 "$n" || ha_die "$n: corosync not quorate"
+	ha_wait 30 quorate3 "$n" || fatal "$n: corosync not quorate"
 done
 ha_log "corosync quorate on 3 nodes after $(($(ha_now_ms) - t_start)) ms"
 
 for n in $HA_NODE_NAMES; do
-	tp_pid[$n]=$(ha_node_start "$n" "$HA_WORK/$n/tp.out" "$TP" --log "$(tplog "$n")" --burst 100)
+	tp_pid[$n]=$(ha_node_start "$n" "$HA_WORK/$n/tp.out" "$TP" --log "$(tplog "$n")" \
+		--burst "$B" --size "$S") || fatal "$n: tp_node did not start"
 done
 for n in $HA_NODE_NAMES; do
-	ha_wait 15 has "$n" "members=1,2,3 " || fail "$n: no 3-member configuration"
+	ha_wait 15 has "$n" "members=1,2,3 " || fatal "$n: no 3-member configuration"
 done
 check "node names from cmap" has n2 "CONNECTED local=2 name=n2 "
 check "first membership is our own join" \
 	sh -c "grep -m1 MEMBERSHIP '$(tplog n1)' | grep -q 'joined=1 '"
 
-# --- agreed order: 3 x 100 messages sent concurrently --------------------------------
+# --- agreed order: 3 x B messages sent concurrently ----------------------------------
 for n in $HA_NODE_NAMES; do kill -USR1 "${tp_pid[$n]}"; done
 for n in $HA_NODE_NAMES; do
-	ha_wait 20 count_at_least "$n" 300 || fail "$n: $(delivered "$n") of 300 delivered"
+	ha_wait 30 count_at_least "$n" $((3 * B)) || fail "$n: $(delivered "$n") of $((3 * B)) delivered"
 done
 for n in $HA_NODE_NAMES; do deliveries_after "$n" "members=1,2,3 " >"$HA_WORK/$n.order1"; done
-check "300 messages, same order on n1 and n2" same_file "$HA_WORK/n1.order1" "$HA_WORK/n2.order1"
-check "300 messages, same order on n1 and n3" same_file "$HA_WORK/n1.order1" "$HA_WORK/n3.order1"
-check "all 300 delivered" test "$(wc -l <"$HA_WORK/n1.order1")" = 300
+check "$((3 * B)) messages, same order on n1 and n2" same_file "$HA_WORK/n1.order1" "$HA_WORK/n2.order1"
+check "$((3 * B)) messages, same order on n1 and n3" same_file "$HA_WORK/n1.order1" "$HA_WORK/n3.order1"
+check "all $((3 * B)) delivered" test "$(wc -l <"$HA_WORK/n1.order1")" = $((3 * B))
 check "ring of quorum = ring of membership (n1)" sh -c "
 	r=\$(grep MEMBERSHIP '$(tplog n1)' | tail -n1 | sed 's/.*ring=\([0-9]*\).*/\1/')
 	grep QUORUM '$(tplog n1)' | tail -n1 | grep -q \"ring=\$r quorate=1\""
@@ -95,11 +112,12 @@ check "quorum ring = membership ring after the cut (n1)" sh -c "
 # Both sides keep working: each delivers its own side's messages, the same on n1, n2.
 kill -USR1 "${tp_pid[n1]}"
 kill -USR1 "${tp_pid[n3]}"
-ha_wait 10 count_at_least n2 400 || fail "n2: partition burst not delivered"
-ha_wait 10 count_at_least n3 400 || fail "n3: own burst not delivered in the minority"
+ha_wait 20 count_at_least n1 $((4 * B)) || fail "n1: partition burst not delivered"
+ha_wait 20 count_at_least n2 $((4 * B)) || fail "n2: partition burst not delivered"
+ha_wait 20 count_at_least n3 $((4 * B)) || fail "n3: own burst not delivered in the minority"
 deliveries_after n1 "left=3:nodedown" "$a1" >"$HA_WORK/n1.order2"
 deliveries_after n2 "left=3:nodedown" "$a2" >"$HA_WORK/n2.order2"
-check "partition: same 100 messages on n1 and n2" same_file "$HA_WORK/n1.order2" "$HA_WORK/n2.order2"
+check "partition: same $B messages on n1 and n2" same_file "$HA_WORK/n1.order2" "$HA_WORK/n2.order2"
 # shellcheck disable=SC2016 # awk program
 check "partition: n3 delivers only its own" \
 	awk -v a="$a3" 'f && $2 == "DELIVER" && $3 != "from=3" { bad = 1 }
@@ -117,14 +135,14 @@ t_m3=$(stamp_of n3 "joined=1,2 " "$a3")
 echo "# restore -> merge delivered: n1 $((t_m1 - t_up)) ms, n3 $((t_m3 - t_up)) ms"
 for n in $HA_NODE_NAMES; do kill -USR1 "${tp_pid[$n]}"; done
 for n in $HA_NODE_NAMES; do
-	ha_wait 20 count_at_least "$n" 700 || fail "$n: $(delivered "$n") delivered after merge"
+	ha_wait 30 count_at_least "$n" $((7 * B)) || fail "$n: $(delivered "$n") delivered after merge"
 done
 deliveries_after n1 "joined=3 " "$a1" >"$HA_WORK/n1.order3"
 deliveries_after n2 "joined=3 " "$a2" >"$HA_WORK/n2.order3"
 deliveries_after n3 "joined=1,2 " "$a3" >"$HA_WORK/n3.order3"
 check "after merge: same order n1/n2" same_file "$HA_WORK/n1.order3" "$HA_WORK/n2.order3"
 check "after merge: same order n1/n3" same_file "$HA_WORK/n1.order3" "$HA_WORK/n3.order3"
-check "after merge: 300 messages" test "$(wc -l <"$HA_WORK/n1.order3")" = 300
+check "after merge: $((3 * B)) messages" test "$(wc -l <"$HA_WORK/n1.order3")" = $((3 * B))
 
 # --- the process dies, corosync stays: PROCDOWN, quorum unchanged --------------------
 a1=$(lines n1)
@@ -147,24 +165,18 @@ kill -KILL "${cs_pid[n1]}"
 ha_wait 10 has n1 "CONNECTION err=-107" || fail "n1: connection loss not reported"
 t_lost=$(stamp_of n1 "CONNECTION err=-107" "$a1")
 echo "# corosync killed -> connection loss reported after $((t_lost - t_kill)) ms"
-cs_pid[n1]=$(ha_corosync_start n1)
+cs_pid[n1]=$(ha_corosync_start n1) || fatal "n1: corosync did not restart"
 ha_wait 15 has n1 "CONNECTION err=0" || fail "n1: no reconnect"
 ha_wait 15 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'MEMBERSHIP.*joined=1 '" ||
 	fail "n1: no rejoin after reconnect"
 check "reconnected and rejoined" sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'joined=1 '"
 kill -USR1 "${tp_pid[n1]}"
-ha_wait 10 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -c ' DELIVER ' | grep -qx 100" ||
+ha_wait 20 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -c ' DELIVER ' | grep -qx $B" ||
 	fail "n1: no deliveries after reconnect"
 check "no message arrived between a transition's confchgs" \
 	sh -c "! grep -h 'held change' $HA_WORK/n*/tp.log"
 
+echo "# flow control episodes (TRY_AGAIN -> queued -> retried): $(cat "$HA_WORK"/n*/tp.log |
+	grep -c 'flow control: queueing')"
 echo "# total $(($(ha_now_ms) - t_start)) ms"
-echo "1..$checks"
-if [ "$fails" -ne 0 ]; then
-	for n in $HA_NODE_NAMES; do
-		echo "# ---- $n tp.log (without deliveries)"
-		grep -v ' DELIVER ' "$(tplog "$n")" | sed 's/^/#   /'
-	done
-	exit 1
-fi
-exit 0
+finish

@@ -3,7 +3,7 @@
  * tp_node: the corosync transport under test, one per namespace node. Joins a CPG
  * group and logs every callback, one line each with a CLOCK_REALTIME millisecond
  * stamp, for run.sh to compare across nodes. SIGUSR1 multicasts a burst of numbered
- * messages; SIGTERM leaves cleanly. It decides nothing: the checks are run.sh's.
+ * messages (padded to --size bytes); SIGTERM leaves cleanly. It decides nothing: the checks are run.sh's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,6 +25,8 @@ typedef struct {
 	FILE *log;
 	const char *group;
 	unsigned burst;
+	size_t size; /* message size: padded with '.' */
+	char *buf;
 	unsigned sent;
 	uint32_t local;
 } tp;
@@ -78,7 +80,11 @@ static const char *why_name(ha_leave_reason r)
 static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
 {
 	tp *p = ud;
+	const char *pad = memchr(msg, '.', len);
 
+	/* The padding (--size) is not logged: only the numbered head. */
+	if (pad)
+		len = (size_t)(pad - (const char *)msg);
 	logf_line(p, "DELIVER from=%" PRIu32 " msg=%.*s", from, (int)len, (const char *)msg);
 }
 
@@ -131,10 +137,13 @@ static gboolean on_usr1(gpointer data)
 	int rc;
 
 	for (i = 0; i < p->burst; i++) {
-		char msg[64];
-		int len = snprintf(msg, sizeof(msg), "n%" PRIu32 "-%06u", p->local, ++p->sent);
+		int len = snprintf(p->buf, 64, "n%" PRIu32 "-%06u", p->local, ++p->sent);
 
-		rc = ha__transport_send(p->t, msg, (size_t)len);
+		if (p->size > (size_t)len) {
+			memset(p->buf + len, '.', p->size - (size_t)len);
+			len = (int)p->size;
+		}
+		rc = ha__transport_send(p->t, p->buf, (size_t)len);
 		if (rc < 0) {
 			logf_line(p, "SEND-ERROR %s", g_strerror(-rc));
 			break;
@@ -174,11 +183,14 @@ int main(int argc, char **argv)
 			p.group = argv[i + 1];
 		else if (!strcmp(argv[i], "--burst"))
 			p.burst = (unsigned)strtoul(argv[i + 1], NULL, 10);
+		else if (!strcmp(argv[i], "--size"))
+			p.size = strtoul(argv[i + 1], NULL, 10);
 		else
 			break;
 	}
 	if (!path || i != argc) {
-		fprintf(stderr, "usage: %s --log FILE [--group NAME] [--burst N]\n", argv[0]);
+		fprintf(stderr, "usage: %s --log FILE [--group NAME] [--burst N] [--size BYTES]\n",
+			argv[0]);
 		return 2;
 	}
 	p.log = fopen(path, "a");
@@ -186,6 +198,9 @@ int main(int argc, char **argv)
 		perror(path);
 		return 1;
 	}
+	if (p.size > (1u << 20))
+		p.size = 1u << 20;
+	p.buf = g_malloc(MAX(p.size, 64) + 1);
 	p.loop = g_main_loop_new(NULL, FALSE);
 	rc = ha__transport_corosync_new(NULL, &ev, &p, &p.t);
 	if (rc < 0) {
@@ -207,6 +222,7 @@ int main(int argc, char **argv)
 	g_source_remove(term);
 	ha__transport_free(p.t);
 	g_main_loop_unref(p.loop);
+	g_free(p.buf);
 	fclose(p.log);
 	return 0;
 }
