@@ -827,6 +827,29 @@ static void test_entities_rejected(void **state)
 	ha_diag_free(d);
 }
 
+/* Nesting is bounded: rules by the parser (32), anything else by libxml2 (256). */
+static void test_deep_nesting(void **state)
+{
+	(void)state;
+	GString *x = g_string_new(HEAD "<resources><primitive id=\"a\" class=\"lsb\" type=\"x\"/></resources>\n"
+				  "<constraints><rsc_location id=\"l\" rsc=\"a\">\n");
+	for (int i = 0; i < 200; i++)
+		g_string_append_printf(x, "<rule id=\"r%d\" score=\"1\">", i);
+	g_string_append(x, "<expression id=\"e\" attribute=\"a\" operation=\"defined\"/>");
+	for (int i = 0; i < 200; i++)
+		g_string_append(x, "</rule>");
+	g_string_append(x, "</rsc_location></constraints>\n" TAIL);
+	EXPECT_FAIL(x->str, 0, HA_ESCHEMA, "<rule>: rules nest more than 32 levels deep");
+	g_string_assign(x, HEAD "<acls>");
+	for (int i = 0; i < 5000; i++)
+		g_string_append(x, "<a>");
+	for (int i = 0; i < 5000; i++)
+		g_string_append(x, "</a>");
+	g_string_append(x, "</acls>" TAIL);
+	EXPECT_FAIL(x->str, HA_CIB_LENIENT, HA_EPARSE, "not well-formed", "depth");
+	g_string_free(x, TRUE);
+}
+
 /* libxml2 never prints: every message goes to the ha_diag. */
 static void test_no_stderr(void **state)
 {
@@ -968,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_options_defaults),
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_entities_rejected),
+		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_no_stderr),
 		cmocka_unit_test(test_save_file),
 		cmocka_unit_test(test_misc_api),
