@@ -412,7 +412,12 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		if (report && now != 1 && now != 9) /* failed: the monitor stops here */
 			g_hash_table_remove(c->recurring, f->rsc);
 	} else {
-		g_hash_table_remove(c->busy, f->rsc);
+		/* Busy until our own report comes back through the ordered stream: until
+		 * then the replicated state does not know, and the plan would repeat it. */
+		if (c->disconnected || !c->t)
+			g_hash_table_remove(c->busy, f->rsc);
+		else
+			g_hash_table_replace(c->busy, g_strdup(f->rsc), g_strdup("reported"));
 		g_hash_table_remove(c->claiming, f->rsc);
 		if (!strcmp(f->action, "stop") || !strcmp(f->action, "demote")) {
 			char prefix[512];
@@ -750,6 +755,12 @@ static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
 		return;
 	}
 	ha__state_deliver(c->st, from, &m);
+	if (from == c->local && m.type == HA_MSG_OP && m.u.op.op_status != HA_OPST_PENDING &&
+	    !m.u.op.interval_ms) {
+		const char *b = g_hash_table_lookup(c->busy, m.u.op.rsc);
+		if (b && !strcmp(b, "reported"))
+			g_hash_table_remove(c->busy, m.u.op.rsc);
+	}
 	ha__msg_clear(&m);
 	drain_events(c);
 }
