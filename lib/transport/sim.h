@@ -46,9 +46,10 @@ typedef struct ha_sim_options {
 	size_t max_msg;            /* largest message (corosync's atomic size) */
 } ha_sim_options;
 
-/* Defaults: delays 1..20 ms, order 0..5 ms, quorum 0..30 ms, detect 3000 ms (corosync
- * with token 1000 on 3 nodes), reconnect 1000 ms, skew 0..500 ms, max_msg 1 MiB - 1
- * KiB. Fields are then adjustable before ha__sim_new(). */
+/* Defaults: delays 1..20 ms, order 0..5 ms, quorum 0..30 ms, detect 3500 ms (measured
+ * with corosync, knet, token 1000, 3 nodes: runtime token 1650 + consensus 1980),
+ * reconnect 1000 ms (the corosync transport's retry period), skew -500..500 ms,
+ * max_msg 1047552 (corosync's cpg_max_atomic_msgsize). Adjust before ha__sim_new(). */
 void ha__sim_options_init(ha_sim_options *o, uint64_t seed, unsigned nodes);
 
 /* All nodes start with corosync running in one ring (quorate), no process. */

@@ -62,7 +62,9 @@ quorate3() { ha_node_exec "$1" corosync-quorumtool -s 2>/dev/null | grep -q '^Qu
 for n in $HA_NODE_NAMES; do
 	ha_wait 30 quorate3 "$n" || fatal "$n: corosync not quorate"
 done
-ha_log "corosync quorate on 3 nodes after $(($(ha_now_ms) - t_start)) ms"
+ha_log "corosync quorate on 3 nodes after $(($(ha_now_ms) - t_start)) ms;" \
+	"runtime token $(ha_node_exec n1 corosync-cmapctl -g runtime.config.totem.token | sed 's/.*= //') ms," \
+	"consensus $(ha_node_exec n1 corosync-cmapctl -g runtime.config.totem.consensus | sed 's/.*= //') ms"
 
 for n in $HA_NODE_NAMES; do
 	tp_pid[$n]=$(ha_node_start "$n" "$HA_WORK/$n/tp.out" "$TP" --log "$(tplog "$n")" \

@@ -159,7 +159,7 @@ static gboolean on_term(gpointer data)
 
 	logf_line(p, "EXIT");
 	g_main_loop_quit(p->loop);
-	return G_SOURCE_REMOVE;
+	return G_SOURCE_CONTINUE; /* removed by main() */
 }
 
 int main(int argc, char **argv)
