@@ -24,7 +24,8 @@ typedef enum {
 
 /*
  * Callbacks. They are called from the transport's event source (the GMainContext for
- * corosync, ha__sim_step() for the simulator), never from inside a transport call.
+ * corosync, ha__sim_step() for the simulator), never from inside a transport call
+ * (log excepted).
  * Pointer arguments live for the callback only: copy what you keep.
  *
  * Lifecycle: after ha__transport_join(), the first membership callback is our own
@@ -59,7 +60,9 @@ typedef struct ha_transport_events {
 	 * cut off from the cluster, at once) or back (err == 0). Messages accepted by
 	 * ha__transport_send() but not yet handed over when it broke are discarded. */
 	void (*connection)(void *ud, int err);
-	/* Optional: diagnostics, level is a syslog LOG_* priority. */
+	/* Optional: diagnostics, level is a syslog LOG_* priority. The one callback that
+	 * may also come from inside a transport call (e.g. ha__transport_corosync_new):
+	 * it must not call back into the transport. */
 	void (*log)(void *ud, int level, const char *msg);
 } ha_transport_events;
 

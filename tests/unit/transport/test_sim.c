@@ -370,15 +370,11 @@ static bool same_cfg(const char *a, const char *b)
 	return ea - a == eb - b && !memcmp(a, b, (size_t)(ea - a));
 }
 
-/* Agreed order and virtual synchrony between every pair of processes: messages both
- * delivered come in the same relative order and in the same configuration (identified
- * by the simulator's serial: (ring, members) can repeat); between the same two
- * consecutive configurations both delivered the same messages. And per
- * process: FIFO per sender incarnation, own messages delivered unless it died or lost
- * its connection. Returns NULL or a description of the first violation. */
-static char *check_properties(world *w)
+/* Per process: FIFO per sender incarnation; own messages delivered unless the process
+ * died or lost its connection. */
+static char *check_each(world *w)
 {
-	guint a, b, i;
+	guint a, i;
 
 	for (a = 0; a < w->recs->len; a++) {
 		rec *r = g_ptr_array_index(w->recs, a);
@@ -417,6 +413,15 @@ fail_last:
 		g_hash_table_destroy(last);
 		return g_strdup(r->error);
 	}
+	return NULL;
+}
+
+/* Every pair: messages both delivered come in the same relative order and in the same
+ * configuration (identified by the simulator's serial: (ring, members) can repeat). */
+static char *check_order(world *w)
+{
+	guint a, b, i;
+
 	for (a = 0; a < w->recs->len; a++) {
 		rec *ra = g_ptr_array_index(w->recs, a);
 		GHashTable *pos = g_hash_table_new(g_str_hash, g_str_equal);
@@ -454,6 +459,13 @@ fail_last:
 		}
 		g_hash_table_destroy(pos);
 	}
+	return NULL;
+}
+
+static char *check_sync(world *w)
+{
+	guint a, b;
+
 	/* Every member sees a configuration as the same (ring, members); members moving
 	 * together from one configuration to the same next one delivered the same
 	 * messages in between (virtual synchrony). */
@@ -519,6 +531,18 @@ fail_last:
 	return NULL;
 }
 
+/* Agreed order and virtual synchrony over a whole run; NULL or the first violation. */
+static char *check_properties(world *w)
+{
+	char *err = check_each(w);
+
+	if (!err)
+		err = check_order(w);
+	if (!err)
+		err = check_sync(w);
+	return err;
+}
+
 static void assert_properties(world *w)
 {
 	char *err = check_properties(w);
@@ -529,6 +553,61 @@ static void assert_properties(world *w)
 			fputs(w->log->str, stderr);
 	}
 	assert_null(err);
+}
+
+/* One random step of a run: mostly multicasts, sometimes a fault. */
+static void random_action(world *w)
+{
+	ha_sim *sim = w->sim;
+	uint32_t node = 1 + (uint32_t)ha__sim_random(sim, w->nodes);
+	rec *r = cur(w, node);
+	uint64_t dice = ha__sim_random(sim, 100);
+	unsigned k;
+
+	if (dice < 60) {
+		unsigned burst = 1 + (unsigned)ha__sim_random(sim, 4);
+
+		for (k = 0; k < burst && r && !r->dead; k++) {
+			int rc = send_msg(w, r);
+
+			if (rc == -ENOTCONN)
+				r->sent--; /* refused: not counted */
+			else
+				assert_int_equal(rc, 0);
+		}
+	} else if (dice < 66) {
+		unsigned side[HA_SIM_NODES_MAX];
+
+		for (k = 0; k < w->nodes; k++)
+			side[k] = (unsigned)ha__sim_random(sim, 3);
+		assert_int_equal(ha__sim_partition(sim, side, w->nodes), 0);
+	} else if (dice < 72) {
+		assert_int_equal(ha__sim_merge(sim), 0);
+	} else if (dice < 75) {
+		if (ha__sim_crash(sim, node) == 0 && r)
+			r->dead = true;
+	} else if (dice < 80) {
+		/* Bring back what is down, with a new process where none lives. */
+		ha__sim_restart(sim, node);
+		if ((!r || r->dead) && ha__sim_corosync_up(sim, node))
+			spawn(w, node, true);
+	} else if (dice < 84) {
+		if (r && !r->dead && ha__sim_kill_process(sim, node) == 0)
+			r->dead = true;
+	} else if (dice < 87) {
+		ha__sim_cut_after_own_delivery(sim, node);
+	} else if (dice < 91) {
+		ha__sim_stall(sim, node, ha__sim_random(sim, 2));
+	} else if (dice < 93) {
+		ha__sim_kill_corosync(sim, node);
+	} else if (dice < 96 && r && !r->dead) {
+		/* Clean leave; a new process comes right back. */
+		ha__transport_free(r->t);
+		r->t = NULL;
+		r->dead = true;
+		if (ha__sim_corosync_up(sim, node))
+			spawn(w, node, true);
+	}
 }
 
 /* One random run: processes on every node multicast while faults come and go; then
@@ -542,55 +621,8 @@ static size_t random_run(world *w, unsigned actions)
 	for (k = 1; k <= w->nodes; k++)
 		spawn(w, k, true);
 	for (i = 0; i < actions; i++) {
-		uint32_t node = 1 + (uint32_t)ha__sim_random(sim, w->nodes);
-		rec *r = cur(w, node);
-		uint64_t dice = ha__sim_random(sim, 100);
-
 		ha__sim_run_until(sim, ha__sim_now(sim) + ha__sim_random(sim, 400));
-		if (dice < 60) {
-			unsigned burst = 1 + (unsigned)ha__sim_random(sim, 4);
-
-			for (k = 0; k < burst && r && !r->dead; k++) {
-				int rc = send_msg(w, r);
-
-				if (rc == -ENOTCONN)
-					r->sent--; /* refused: not counted */
-				else
-					assert_int_equal(rc, 0);
-			}
-		} else if (dice < 66) {
-			unsigned side[HA_SIM_NODES_MAX];
-
-			for (k = 0; k < w->nodes; k++)
-				side[k] = (unsigned)ha__sim_random(sim, 3);
-			assert_int_equal(ha__sim_partition(sim, side, w->nodes), 0);
-		} else if (dice < 72) {
-			assert_int_equal(ha__sim_merge(sim), 0);
-		} else if (dice < 75) {
-			if (ha__sim_crash(sim, node) == 0 && r)
-				r->dead = true;
-		} else if (dice < 80) {
-			/* Bring back what is down, with a new process where none lives. */
-			ha__sim_restart(sim, node);
-			if ((!r || r->dead) && ha__sim_corosync_up(sim, node))
-				spawn(w, node, true);
-		} else if (dice < 84) {
-			if (r && !r->dead && ha__sim_kill_process(sim, node) == 0)
-				r->dead = true;
-		} else if (dice < 87) {
-			ha__sim_cut_after_own_delivery(sim, node);
-		} else if (dice < 91) {
-			ha__sim_stall(sim, node, ha__sim_random(sim, 2));
-		} else if (dice < 93) {
-			ha__sim_kill_corosync(sim, node);
-		} else if (dice < 96 && r && !r->dead) {
-			/* Clean leave; a new process comes right back. */
-			ha__transport_free(r->t);
-			r->t = NULL;
-			r->dead = true;
-			if (ha__sim_corosync_up(sim, node))
-				spawn(w, node, true);
-		}
+		random_action(w);
 	}
 	/* Heal: everyone connected, running, released; then settle. */
 	assert_int_equal(ha__sim_merge(sim), 0);
