@@ -37,9 +37,10 @@ static void print_diag(const ha_diag *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: sched_bench [-n RUNS] [-l] CIB.xml\n"
+	fprintf(f, "usage: sched_bench [-n RUNS] [-l] [-s] CIB.xml\n"
 		   "  -n RUNS  timed ha_plan_compute() calls (default 11, at least 1)\n"
-		   "  -l       load with HA_CIB_LENIENT\n");
+		   "  -l       load with HA_CIB_LENIENT\n"
+		   "  -s       load with HA_CIB_NO_SCHEMA (shows what validation costs)\n");
 }
 
 int main(int argc, char **argv)
@@ -48,13 +49,16 @@ int main(int argc, char **argv)
 	long runs = 11;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "n:lh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:lsh")) != -1) {
 		switch (opt) {
 		case 'n':
 			runs = strtol(optarg, NULL, 10);
 			break;
 		case 'l':
 			flags |= HA_CIB_LENIENT;
+			break;
+		case 's':
+			flags |= HA_CIB_NO_SCHEMA;
 			break;
 		case 'h':
 			usage(stdout);
