@@ -44,6 +44,8 @@ struct ha_core {
 	uint64_t reconcile_timer;
 	uint64_t tick_timer;
 	int64_t tick_due;
+	uint64_t sync_timer;
+	uint64_t sync_timer_ring;
 	uint64_t next_token;
 	int64_t call_id;
 	uint64_t next_request;
@@ -139,6 +141,8 @@ void ha__core_free(ha_core *c)
 		c->env.timer_cancel(c->env.ud, c->reconcile_timer);
 	if (c->tick_timer && c->env.timer_cancel)
 		c->env.timer_cancel(c->env.ud, c->tick_timer);
+	if (c->sync_timer && c->env.timer_cancel)
+		c->env.timer_cancel(c->env.ud, c->sync_timer);
 	ha__state_free(c->st);
 	ha_cib_free(c->mine);
 	g_hash_table_destroy(c->ops);
@@ -469,6 +473,31 @@ static void tick_fire(void *arg)
 	ha_msg m = {.type = HA_MSG_TICK};
 	m.u.tick.now = c->env.now(c->env.ud);
 	send_msg(c, &m);
+}
+
+/* While a sync round is incomplete every member drives the replicated clock, so a
+ * stuck member (or a stuck lowest member) cannot pause scheduling forever. */
+static void sync_watch(void *arg)
+{
+	ha_core *c = arg;
+	c->sync_timer = 0;
+	if (ha__state_synced(c->st) || c->sync_timer_ring != ha__state_ring(c->st))
+		return;
+	ha_msg m = {.type = HA_MSG_TICK};
+	m.u.tick.now = c->env.now(c->env.ud);
+	send_msg(c, &m);
+	c->sync_timer = c->env.timer_add(c->env.ud, 5000, sync_watch, c);
+}
+
+static void start_sync_watch(ha_core *c)
+{
+	if (c->sync_timer && c->env.timer_cancel)
+		c->env.timer_cancel(c->env.ud, c->sync_timer);
+	c->sync_timer_ring = ha__state_ring(c->st);
+	ha_msg m = {.type = HA_MSG_TICK};
+	m.u.tick.now = c->env.now(c->env.ud);
+	send_msg(c, &m);
+	c->sync_timer = c->env.timer_add(c->env.ud, 31000, sync_watch, c);
 }
 
 static void plan_tick(ha_core *c)
@@ -814,6 +843,7 @@ static void on_membership(void *ud, uint64_t ring, const uint32_t *members, size
 	 * daemon leaving or joining while corosync stays). */
 	c->sync_sent = 0;
 	send_sync(c);
+	start_sync_watch(c);
 	drain_events(c);
 }
 

@@ -47,6 +47,8 @@ struct ha_state {
 	GArray *members;
 	bool synced;
 	bool quorate;
+	GHashTable *sync_clock; /* member id -> its clock at its first TICK of this round */
+	GHashTable *excluded;   /* member ids that did not sync in time (stuck) */
 	bool awaiting_config;
 	uint32_t config_source;
 	GHashTable *sync_seen;  /* id -> sync_info* */
@@ -96,6 +98,8 @@ const char *ha__state_node_name(const ha_state *st, uint32_t id)
 
 static bool is_member(const ha_state *st, uint32_t id)
 {
+	if (g_hash_table_contains(st->excluded, GUINT_TO_POINTER(id)))
+		return false; /* stuck: treated as failed until it leaves */
 	for (guint i = 0; i < st->members->len; i++)
 		if (g_array_index(st->members, uint32_t, i) == id)
 			return true;
@@ -366,6 +370,8 @@ int ha__state_new(const ha_state_options *o, ha_cib *cib, ha_state **ret)
 	st->o = *o;
 	if (st->o.frozen_grace <= 0)
 		st->o.frozen_grace = 30;
+	if (st->o.sync_timeout <= 0)
+		st->o.sync_timeout = 30;
 	st->names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	st->cib = cib;
 	st->members = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -378,6 +384,8 @@ int ha__state_new(const ha_state_options *o, ha_cib *cib, ha_state **ret)
 	st->fence_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	st->acks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)ack_free);
 	st->events = g_queue_new();
+	st->excluded = g_hash_table_new(g_direct_hash, g_direct_equal);
+	st->sync_clock = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	/* The replicated status starts empty: every member reports its own in the sync. */
 	for (guint i = 0; i < cib->status->len; i++)
 		ha__node_state_free(g_ptr_array_index(cib->status, i));
@@ -408,6 +416,8 @@ void ha__state_free(ha_state *st)
 	g_hash_table_destroy(st->fence_told);
 	g_hash_table_destroy(st->acks);
 	g_queue_free_full(st->events, (GDestroyNotify)ha__state_event_free);
+	g_hash_table_destroy(st->excluded);
+	g_hash_table_destroy(st->sync_clock);
 	g_free(st);
 }
 
@@ -475,7 +485,8 @@ static GArray *fencers(const ha_state *st, const char *target)
 	for (guint i = 0; i < st->members->len; i++) {
 		uint32_t id = g_array_index(st->members, uint32_t, i);
 		const char *name = ha__state_node_name(st, id);
-		if (!name || !strcmp(name, target))
+		if (!name || !strcmp(name, target) || !is_member(st, id) ||
+		    g_hash_table_contains(st->lost, name))
 			continue;
 		const ha_node_state *ns = ha__node_state_find(st->cib, name);
 		bool ok = false;
@@ -613,6 +624,8 @@ void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, 
 	st->synced = false;
 	st->awaiting_config = false;
 	g_hash_table_remove_all(st->sync_seen);
+	g_hash_table_remove_all(st->excluded);
+	g_hash_table_remove_all(st->sync_clock);
 	set_quorum_attr(st);
 	ack_membership(st);
 }
@@ -635,13 +648,13 @@ void ha__state_sync_msg(const ha_state *st, bool quorate, GPtrArray *own_ops, GP
 
 static void sync_resolve(ha_state *st)
 {
-	if (g_hash_table_size(st->sync_seen) < st->members->len)
-		return;
 	bool quorate = true;
 	uint32_t best = 0;
 	const sync_info *bi = NULL;
 	for (guint i = 0; i < st->members->len; i++) {
 		uint32_t id = g_array_index(st->members, uint32_t, i);
+		if (!is_member(st, id))
+			continue;
 		const sync_info *si = g_hash_table_lookup(st->sync_seen, GUINT_TO_POINTER(id));
 		if (!si)
 			return;
@@ -653,9 +666,13 @@ static void sync_resolve(ha_state *st)
 		}
 	}
 	st->quorate = quorate;
+	if (!bi)
+		return;
 	bool same = true;
 	for (guint i = 0; i < st->members->len; i++) {
 		uint32_t id = g_array_index(st->members, uint32_t, i);
+		if (!is_member(st, id))
+			continue;
 		const sync_info *si = g_hash_table_lookup(st->sync_seen, GUINT_TO_POINTER(id));
 		if (strcmp(si->digest ? si->digest : "", bi->digest ? bi->digest : "") != 0) {
 			same = false;
@@ -915,8 +932,53 @@ static void end_claim(ha_state *st, uint32_t from, const char *rsc)
 
 /* ---- time ----------------------------------------------------------------------------- */
 
-static void apply_tick(ha_state *st, int64_t now)
+/* Members whose sync message did not arrive within the sync timeout are treated as
+ * failed (stuck): excluded from the round, and fenced when fencing is enabled. */
+static void sync_timeout(ha_state *st, uint32_t from, int64_t clock)
 {
+	if (st->synced || st->awaiting_config)
+		return;
+	/* Each member measures the round on its own clock (clocks may be skewed). */
+	int64_t *first = g_hash_table_lookup(st->sync_clock, GUINT_TO_POINTER(from));
+	if (!first) {
+		g_hash_table_insert(st->sync_clock, GUINT_TO_POINTER(from), i64(clock));
+		return;
+	}
+	if (clock - *first < st->o.sync_timeout)
+		return;
+	for (guint i = 0; i < st->members->len; i++) {
+		uint32_t id = g_array_index(st->members, uint32_t, i);
+		if (g_hash_table_contains(st->sync_seen, GUINT_TO_POINTER(id)) || !is_member(st, id))
+			continue;
+		const char *name = ha__state_node_name(st, id);
+		g_hash_table_add(st->excluded, GUINT_TO_POINTER(id));
+		drop_claims_of(st, id);
+		if (!name)
+			continue;
+		ha_node_state *ns = node_state(st->cib, name);
+		if (st->cib->cfg.opts.stonith_enabled) {
+			set_node(st->cib, ns, "false", "offline", "down", "member");
+			if (!g_hash_table_contains(st->lost, name))
+				g_hash_table_insert(st->lost, g_strdup(name), i64(st->now));
+		} else {
+			clear_lrm(ns);
+			set_node(st->cib, ns, "false", "offline", "down", "down");
+		}
+		event(st, HA_SEV_NODE_LOST, NULL, NULL, name, "connected but silent: no sync message within the sync timeout");
+	}
+	sync_resolve(st);
+}
+
+static void apply_tick(ha_state *st, uint32_t from, int64_t now)
+{
+	sync_timeout(st, from, now);
+	/* The replicated clock is the lowest member's: one clock, whatever the skew. */
+	uint32_t lowest = 0;
+	for (guint i = 0; i < st->members->len && !lowest; i++)
+		if (is_member(st, g_array_index(st->members, uint32_t, i)))
+			lowest = g_array_index(st->members, uint32_t, i);
+	if (from != lowest)
+		return;
 	if (now > st->now)
 		st->now = now;
 	bool fencing = st->cib->cfg.opts.stonith_enabled;
@@ -1056,7 +1118,7 @@ void ha__state_deliver(ha_state *st, uint32_t from, const ha_msg *m)
 		break;
 	case HA_MSG_TICK:
 		if (is_member(st, from))
-			apply_tick(st, m->u.tick.now);
+			apply_tick(st, from, m->u.tick.now);
 		break;
 	case HA_MSG_LEAVE:
 		if (name) {

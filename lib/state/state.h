@@ -50,6 +50,7 @@ typedef struct ha_state_event {
 typedef struct ha_state_options {
 	uint32_t local;           /* local node id */
 	int64_t frozen_grace;     /* seconds a node whose daemon died stays frozen (30) */
+	int64_t sync_timeout;     /* seconds a member may take to send its sync (30) */
 } ha_state_options;
 
 /* cib: the initial configuration (persisted or empty), consumed. */

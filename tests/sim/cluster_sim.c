@@ -50,6 +50,7 @@ struct world {
 	bool verbose;
 	GString *trail;        /* last events, printed on a violation */
 	GHashTable *fail_start; /* "rsc@node" -> 1: start fails there */
+	GHashTable *probe_timeout; /* "rsc@node" -> 1: probes time out there */
 	unsigned starts;       /* start operations executed */
 	bool fencing;          /* stonith-enabled: only then is invariant 1 promised */
 	char *last_violation;
@@ -150,9 +151,17 @@ static void job_run(void *arg)
 			return;
 		}
 		rc = role == 2 ? 8 : role == 1 ? 0 : 7;
+		char key[128];
+		snprintf(key, sizeof(key), "%s@%s", j->rsc, nd->name);
+		if (!j->interval && g_hash_table_contains(w->probe_timeout, key)) {
+			trail(w, "%s probe of %s times out", nd->name, j->rsc);
+			ha__core_exec_done(nd->core, j->token, 1, 2 /* timeout */, "timed out", 20000);
+			job_free(j);
+			return;
+		}
 	}
 	trail(w, "%s %s %s -> rc %d", nd->name, j->action, j->rsc, rc);
-	ha__core_exec_done(nd->core, j->token, rc, 0, NULL, 5);
+	ha__core_exec_done(nd->core, j->token, rc, 0, rc ? "injected failure" : NULL, 5);
 	if (j->interval && rc != 7 && nd->process) {
 		ha__sim_timer_add(w->sim, nd->id, j->interval, job_run, j);
 		return;
@@ -347,6 +356,7 @@ static world *world_new(uint64_t seed, unsigned n, const char *cib_xml, bool ver
 	w->trail = g_string_new(NULL);
 	w->unique = g_ptr_array_new_with_free_func(g_free);
 	w->fail_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w->probe_timeout = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	w->cib_xml = g_strdup(cib_xml);
 	ha_sim_options o;
 	ha__sim_options_init(&o, seed, n);
@@ -396,6 +406,7 @@ static void world_free(world *w)
 	ha__sim_free(w->sim);
 	g_ptr_array_free(w->unique, TRUE);
 	g_hash_table_destroy(w->fail_start);
+	g_hash_table_destroy(w->probe_timeout);
 	g_string_free(w->trail, TRUE);
 	g_free(w->cib_xml);
 	g_free(w->last_violation);
@@ -568,6 +579,77 @@ static int scenario_own_claim_cut(void)
 	return bad;
 }
 
+static int scenario_stuck_member(void)
+{
+	/* n5 is connected but stuck; then the node running r1 crashes. The sync round
+	 * cannot complete with n5, so after the sync timeout n5 is treated as failed
+	 * (fenced) and the survivors (3 of 5: still quorate) recover r1. */
+	char *xml = make_cib(5, 1, true, NULL, "<rsc_location id=\"l\" rsc=\"r1\" node=\"n2\" score=\"100\"/>"
+			     "<rsc_location id=\"l2\" rsc=\"r1\" node=\"n1\" score=\"50\"/>");
+	world *w = world_new(51, 5, xml, false);
+	int bad = 0;
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), "n2"), "r1 on n2");
+	ha__sim_stall(w->sim, 5, true);
+	trail(w, "stall n5");
+	power_off(w, &w->nodes[2], "crash");
+	run_for(w, 120000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), "n1"), "r1 recovered on n1");
+	bad |= expect(w, !w->nodes[5].powered, "the stuck member was fenced");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario stuck-member: %s\n", bad ? "FAIL" : "ok");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
+static int scenario_probe_times_out(void)
+{
+	char *xml = make_cib(3, 2, true, NULL, NULL);
+	world *w = world_new(61, 3, xml, false);
+	g_hash_table_add(w->probe_timeout, g_strdup("r1@n2"));
+	int bad = 0;
+	run_for(w, 60000);
+	bad |= expect(w, where(w, "r1") != NULL, "r1 runs despite a probe that always times out");
+	bad |= expect(w, where(w, "r2") != NULL, "r2 runs");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario probe-always-times-out: %s (r1 on %s)\n", bad ? "FAIL" : "ok",
+	       where(w, "r1") ? where(w, "r1") : "-");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
+static int scenario_skew_failure_timeout(void)
+{
+	/* r1 prefers n1 but its start fails there once (migration-threshold 1): it runs
+	 * on n2 until failure-timeout (30 s of replicated time) expires the failure, then
+	 * goes back. Node clocks are skewed by up to +-20 s: only the replicated clock
+	 * (TICKs from the lowest member) decides, so every node agrees. */
+	char *xml = make_cib(3, 0, true,
+			     "<primitive id=\"r1\" class=\"ocf\" provider=\"ha\" type=\"Dummy\">"
+			     "<meta_attributes id=\"r1-m\"><nvpair id=\"r1-mt\" name=\"migration-threshold\" value=\"1\"/>"
+			     "<nvpair id=\"r1-ft\" name=\"failure-timeout\" value=\"30s\"/>"
+			     "<nvpair id=\"r1-st\" name=\"resource-stickiness\" value=\"0\"/></meta_attributes></primitive>",
+			     "<rsc_location id=\"l\" rsc=\"r1\" node=\"n1\" score=\"500\"/>");
+	world *w = world_new(71, 3, xml, false);
+	g_ptr_array_add(w->unique, g_strdup("r1"));
+	ha__sim_set_clock_offset(w->sim, 1, 20000);
+	ha__sim_set_clock_offset(w->sim, 2, -20000);
+	g_hash_table_add(w->fail_start, g_strdup("r1@n1"));
+	int bad = 0;
+	run_for(w, 15000);
+	g_hash_table_remove(w->fail_start, "r1@n1");
+	bad |= expect(w, where(w, "r1") && strcmp(where(w, "r1"), "n1"), "r1 moved away after its failed start");
+	run_for(w, 60000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), "n1"), "r1 back on n1 once the failure expired");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario clock-skew-failure-timeout: %s\n", bad ? "FAIL" : "ok");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 /* ---- random seeds ----------------------------------------------------------------------- */
 
 static unsigned random_seed(uint64_t seed, bool verbose, uint64_t *steps)
@@ -582,7 +664,31 @@ static unsigned random_seed(uint64_t seed, bool verbose, uint64_t *steps)
 	for (int f = 0; f < 6 && !w->violations; f++) {
 		uint32_t x = (uint32_t)g_rand_int_range(g, 1, (gint32)n + 1);
 		node *nd = &w->nodes[x];
-		switch (g_rand_int_range(g, 0, 6)) {
+		switch (g_rand_int_range(g, 0, 10)) {
+		case 6:
+			ha__sim_cut_after_own_delivery(w->sim, x);
+			trail(w, "cut n%u after its next own delivery", x);
+			break;
+		case 7: {
+			char key[64];
+			snprintf(key, sizeof(key), "r%d@n%u", g_rand_int_range(g, 1, (gint32)r + 1), x);
+			g_hash_table_add(w->fail_start, g_strdup(key));
+			trail(w, "starts of %s fail from now on", key);
+			break;
+		}
+		case 8:
+			if (nd->process) {
+				ha__sim_stall(w->sim, x, true);
+				trail(w, "stall n%u", x);
+				run_for(w, (uint64_t)g_rand_int_range(g, 100, 40000));
+				if (nd->process)
+					ha__sim_stall(w->sim, x, false);
+				trail(w, "unstall n%u", x);
+			}
+			break;
+		case 9:
+			ha__sim_set_clock_offset(w->sim, x, g_rand_int_range(g, -30000, 30000));
+			break;
 		case 0:
 			power_off(w, nd, "crash");
 			break;
@@ -608,6 +714,10 @@ static unsigned random_seed(uint64_t seed, bool verbose, uint64_t *steps)
 		run_for(w, (uint64_t)g_rand_int_range(g, 500, 20000));
 	}
 	/* Faults stop: heal everything and let it converge. */
+	g_hash_table_remove_all(w->fail_start);
+	for (unsigned i = 1; i <= n; i++)
+		if (w->nodes[i].process)
+			ha__sim_stall(w->sim, i, false);
 	ha__sim_merge(w->sim);
 	for (unsigned i = 1; i <= n; i++) {
 		if (!w->nodes[i].powered)
@@ -615,6 +725,9 @@ static unsigned random_seed(uint64_t seed, bool verbose, uint64_t *steps)
 		else if (!w->nodes[i].process)
 			start_process(w, &w->nodes[i]);
 	}
+	/* a pending "cut after own delivery" fires at the next multicast: heal again */
+	run_for(w, 20000);
+	ha__sim_merge(w->sim);
 	run_for(w, 120000);
 	unsigned v = w->violations;
 	if (!v) {
@@ -668,6 +781,9 @@ int main(int argc, char **argv)
 		bad |= scenario_daemon_dies();
 		bad |= scenario_partition();
 		bad |= scenario_own_claim_cut();
+		bad |= scenario_stuck_member();
+		bad |= scenario_probe_times_out();
+		bad |= scenario_skew_failure_timeout();
 	}
 	if (one) {
 		violations += random_seed(one, verbose, &steps);
