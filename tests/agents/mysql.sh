@@ -24,6 +24,13 @@ kill_servers() {
 		case $(cat "/proc/$_pp/comm" 2>/dev/null) in *safe*) kill -9 "$_pp" ;; esac
 		kill -9 "$_pid" 2>/dev/null
 	done
+	# A server interrupted before it wrote its pid file: found by our unique path.
+	# shellcheck disable=SC2013 # /proc paths, no blanks
+	for _c in $(grep -l -F "$T/" /proc/[0-9]*/cmdline 2>/dev/null); do
+		_pid=${_c#/proc/}
+		_pid=${_pid%/cmdline}
+		[ "$_pid" != $$ ] && kill -9 "$_pid" 2>/dev/null
+	done
 }
 cleanup() {
 	trap "" PIPE # output may go to a closed pipe: cleaning up comes first
