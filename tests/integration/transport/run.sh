@@ -3,8 +3,9 @@
 # The corosync transport against 3 real corosync instances (knet, token 1000) in
 # network namespaces: agreed order on every node, a cut switch port (majority sees
 # NODEDOWN and stays quorate, the minority loses quorum), the merge, PROCDOWN keeping
-# quorum, a clean leave, and the loss and return of the corosync connection. Each
-# node runs tp_node, which logs callbacks with wall-clock stamps; timings are printed.
+# quorum, a clean leave, the loss and return of the corosync connection, and a node
+# crash and reboot (lib.sh's helpers). Each node runs tp_node, which logs callbacks
+# with wall-clock stamps; timings are printed.
 # Usage: run.sh PATH/TO/tp_node   (root; exit 77 = skipped)
 # shellcheck source-path=SCRIPTDIR disable=SC2317 # helpers run through ha_wait/check
 set -u
@@ -175,6 +176,23 @@ check "reconnected and rejoined" sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | gre
 kill -USR1 "${tp_pid[n1]}"
 ha_wait 20 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -c ' DELIVER ' | grep -qx $B" ||
 	fail "n1: no deliveries after reconnect"
+# --- a node crash (lib.sh: port down + SIGKILL of its pid-namespace init), reboot ----
+a1=$(lines n1)
+t_crash=$(ha_now_ms)
+ha_node_crash n2
+ha_wait 20 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'QUORUM .* quorate=1 members=1,3\$'" ||
+	fail "n1: crash of n2 not seen in the quorum"
+t_q=$(awk -v a="$a1" 'NR > a && /QUORUM .* members=1,3$/ { print $1; exit }' "$(tplog n1)")
+echo "# n2 crash -> quorum members 1,3 on n1 after $((t_q - t_crash)) ms"
+check "crash: n2 gone from n1's quorum, still quorate" \
+	sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'quorate=1 members=1,3\$'"
+ha_node_boot n2
+cs_pid[n2]=$(ha_corosync_start n2) || fatal "n2: corosync did not start after the reboot"
+ha_node_restore n2
+ha_wait 20 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'quorate=1 members=1,2,3\$'" ||
+	fail "n1: rebooted n2 not back in the quorum"
+check "reboot: n2 back in n1's quorum" \
+	sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'quorate=1 members=1,2,3\$'"
 check "no message arrived between a transition's confchgs" \
 	sh -c "! grep -h 'held change' $HA_WORK/n*/tp.log"
 
