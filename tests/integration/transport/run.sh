@@ -168,6 +168,7 @@ kill -KILL "${cs_pid[n1]}"
 ha_wait 10 has n1 "CONNECTION err=-107" || fail "n1: connection loss not reported"
 t_lost=$(stamp_of n1 "CONNECTION err=-107" "$a1")
 echo "# corosync killed -> connection loss reported after $((t_lost - t_kill)) ms"
+t_restart=$(ha_now_ms)
 cs_pid[n1]=$(ha_corosync_start n1) || fatal "n1: corosync did not restart"
 ha_wait 15 has n1 "CONNECTION err=0" || fail "n1: no reconnect"
 ha_wait 15 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'MEMBERSHIP.*joined=1 '" ||
@@ -176,6 +177,12 @@ check "reconnected and rejoined" sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | gre
 kill -USR1 "${tp_pid[n1]}"
 ha_wait 20 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -c ' DELIVER ' | grep -qx $B" ||
 	fail "n1: no deliveries after reconnect"
+# The restarted corosync first forms a ring of its own, then merges with n2 and n3.
+ha_wait 30 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'quorate=1 members=1,2,3\$'" ||
+	fatal "n1: restarted corosync did not merge back"
+t_back=$(awk -v a="$a1" 'NR > a && /QUORUM .*quorate=1 members=1,2,3$/ { print $1; exit }' "$(tplog n1)")
+echo "# corosync restarted -> n1 quorate with 1,2,3 again after $((t_back - t_restart)) ms"
+
 # --- a node crash (lib.sh: port down + SIGKILL of its pid-namespace init), reboot ----
 a1=$(lines n1)
 t_crash=$(ha_now_ms)
@@ -186,6 +193,7 @@ t_q=$(awk -v a="$a1" 'NR > a && /QUORUM .* members=1,3$/ { print $1; exit }' "$(
 echo "# n2 crash -> quorum members 1,3 on n1 after $((t_q - t_crash)) ms"
 check "crash: n2 gone from n1's quorum, still quorate" \
 	sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'quorate=1 members=1,3\$'"
+a1=$(lines n1)
 ha_node_boot n2
 cs_pid[n2]=$(ha_corosync_start n2) || fatal "n2: corosync did not start after the reboot"
 ha_node_restore n2
