@@ -266,8 +266,17 @@ static void add_params(GArray *out, const GPtrArray *sets)
 	g_hash_table_destroy(seen);
 }
 
+static int run_op_full(ha_core *c, const ha_rsc *r, const char *action, uint32_t interval,
+		       const char *target, const GArray *extra_meta);
+
 static int run_op(ha_core *c, const ha_rsc *r, const char *action, uint32_t interval,
 		  const char *target)
+{
+	return run_op_full(c, r, action, interval, target, NULL);
+}
+
+static int run_op_full(ha_core *c, const ha_rsc *r, const char *action, uint32_t interval,
+		       const char *target, const GArray *extra_meta)
 {
 	char agent[512];
 	if (r->provider)
@@ -307,6 +316,8 @@ static int run_op(ha_core *c, const ha_rsc *r, const char *action, uint32_t inte
 			g_array_append_val(meta, m4);
 		}
 	}
+	if (extra_meta)
+		g_array_append_vals(meta, extra_meta->data, extra_meta->len);
 	unsigned depth = 0;
 	if (d) {
 		const char *lvl = ha__nvsets_get(d->attrs, "OCF_CHECK_LEVEL");
@@ -382,6 +393,15 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		logf_(c, m.u.fenced.ok ? LOG_NOTICE : LOG_ERR, "fencing %s %s", f->target,
 		      m.u.fenced.ok ? "succeeded" : "FAILED");
 		send_msg(c, &m);
+		g_hash_table_remove(c->busy, f->rsc);
+		g_hash_table_remove(c->ops, &token);
+		reconcile_soon(c);
+		return;
+	}
+	if (!strcmp(f->action, "notify")) {
+		/* Notifications are not part of the resource's history (as in Pacemaker). */
+		logf_(c, rc ? LOG_WARNING : LOG_INFO, "%s notify: rc=%d%s%s", f->rsc, rc,
+		      exit_reason ? ": " : "", exit_reason ? exit_reason : "");
 		g_hash_table_remove(c->busy, f->rsc);
 		g_hash_table_remove(c->ops, &token);
 		reconcile_soon(c);
@@ -771,6 +791,65 @@ static void drain_events(ha_core *c)
 	reconcile_soon(c);
 }
 
+/* Post-notifications of clones with notify=true: when an instance's start, stop,
+ * promote or demote succeeded anywhere, every node running an instance runs the
+ * agent's notify action with the OCF notify variables (the mysql agent learns the
+ * new primary this way). */
+static void notify_clone(ha_core *c, uint32_t from, const ha_msg_op *op)
+{
+	static const char *const kinds[] = {"start", "stop", "promote", "demote"};
+	const char *kind = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
+		if (!strcmp(op->operation, kinds[i]))
+			kind = kinds[i];
+	if (!kind || op->rc != 0 || op->op_status != HA_OPST_DONE || op->interval_ms || !c->local_name)
+		return;
+	const ha_cib *cib = ha__state_cib(c->st);
+	const ha_rsc *r = ha__rsc_find(&cib->cfg, op->rsc);
+	const ha_rsc *clone = r ? r->parent : NULL;
+	if (!clone || clone->kind != HA_RSC_CLONE)
+		return;
+	const char *nv = ha__rsc_meta(&cib->cfg, clone, "notify");
+	bool notify = false;
+	if (!nv || ha__bool_parse(nv, &notify) < 0 || !notify)
+		return;
+	if (!mine_active(c, r->id, NULL) || g_hash_table_contains(c->busy, r->id))
+		return;
+	/* active and promoted instances as the replicated state knows them */
+	GString *active = g_string_new(NULL), *promoted = g_string_new(NULL), *unpromoted = g_string_new(NULL);
+	for (guint i = 0; i < cib->status->len; i++) {
+		const ha_node_state *ns = g_ptr_array_index(cib->status, i);
+		ha_presence p;
+		ha__sched_presence(cib, ha__state_now(c->st), r, ns, &p);
+		if (p.role < HA_ROLE_STARTED)
+			continue;
+		g_string_append_printf(active, "%s%s", active->len ? " " : "", ns->uname);
+		GString *g = p.role == HA_ROLE_PROMOTED ? promoted : unpromoted;
+		g_string_append_printf(g, "%s%s", g->len ? " " : "", ns->uname);
+	}
+	const char *who = ha__state_node_name(c->st, from);
+	char key[32];
+	snprintf(key, sizeof(key), "notify_%s_uname", kind);
+	ha_core_param vars[] = {
+		{"notify_type", "post"},
+		{"notify_operation", kind},
+		{key, who ? who : ""},
+		{"notify_active_uname", active->str},
+		{"notify_all_uname", active->str},
+		{"notify_promoted_uname", promoted->str},
+		{"notify_master_uname", promoted->str},
+		{"notify_unpromoted_uname", unpromoted->str},
+		{"notify_slave_uname", unpromoted->str},
+	};
+	GArray *meta = g_array_new(FALSE, FALSE, sizeof(ha_core_param));
+	g_array_append_vals(meta, vars, G_N_ELEMENTS(vars));
+	run_op_full(c, r, "notify", 0, NULL, meta);
+	g_array_free(meta, TRUE);
+	g_string_free(active, TRUE);
+	g_string_free(promoted, TRUE);
+	g_string_free(unpromoted, TRUE);
+}
+
 /* ---- transport callbacks ------------------------------------------------------------------ */
 
 static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
@@ -784,6 +863,8 @@ static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
 		return;
 	}
 	ha__state_deliver(c->st, from, &m);
+	if (m.type == HA_MSG_OP)
+		notify_clone(c, from, &m.u.op);
 	if (from == c->local && m.type == HA_MSG_OP && m.u.op.op_status != HA_OPST_PENDING &&
 	    !m.u.op.interval_ms) {
 		const char *b = g_hash_table_lookup(c->busy, m.u.op.rsc);

@@ -8,6 +8,7 @@
  * fencing before recovery, group members in order, order constraints (stops in
  * reverse when symmetrical).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "sched_private.h"
@@ -308,6 +309,65 @@ static GPtrArray *acts_of(rsc_acts *all, GPtrArray *prims, const char *action)
 	return out;
 }
 
+/* Clone notifications (meta notify=true): for every kind of operation the plan runs
+ * on a clone's instances, a pre-notification on each node with an active instance
+ * before the operations and a post-notification on each node with an active instance
+ * after them. */
+static void notifications(sched *s)
+{
+	static const sc_act_kind ops[] = {ACT_STOP, ACT_DEMOTE, ACT_START, ACT_PROMOTE};
+	static const char *const names[] = {"stop", "demote", "start", "promote"};
+	guint nact = s->actions->len;
+	for (guint c = 0; c < s->rscs->len; c++) {
+		sc_rsc *clone = g_ptr_array_index(s->rscs, c);
+		if (clone->r->kind != HA_RSC_CLONE)
+			continue;
+		const char *nv = ha__rsc_meta(s->cfg, clone->r, "notify");
+		bool notify = false;
+		if (!nv || ha__bool_parse(nv, &notify) < 0 || !notify)
+			continue;
+		for (size_t k = 0; k < G_N_ELEMENTS(ops); k++) {
+			GPtrArray *these = g_ptr_array_new();
+			for (guint i = 0; i < nact; i++) {
+				sc_action *a = g_ptr_array_index(s->actions, i);
+				if (a->kind == ops[k] && a->runnable && !a->pseudo && a->rsc &&
+				    a->rsc->parent == clone)
+					g_ptr_array_add(these, a);
+			}
+			if (!these->len) {
+				g_ptr_array_free(these, TRUE);
+				continue;
+			}
+			for (int phase = 0; phase < 2; phase++) {
+				bool *done = g_new0(bool, s->nnodes ? s->nnodes : 1);
+				for (guint i = 0; i < clone->children->len; i++) {
+					sc_rsc *inst = g_ptr_array_index(clone->children, i);
+					if (inst->prim_idx < 0)
+						continue; /* clones of groups: not notified */
+					int n = phase == 0 ? (inst->n_active == 1 ? inst->running_on : -1)
+							   : inst->end_node;
+					if (n < 0 || done[n] || !sc_node_usable(&s->nodes[n]))
+						continue;
+					done[n] = true;
+					sc_action *na = ha__sc_action_new(s, ACT_NOTIFY, inst, n);
+					char what[32];
+					snprintf(what, sizeof(what), "%s-%s", phase == 0 ? "pre" : "post",
+						 names[k]);
+					na->notify = g_string_chunk_insert_const(s->strings, what);
+					for (guint j = 0; j < these->len; j++) {
+						if (phase == 0)
+							ha__sc_order(g_ptr_array_index(these, j), na);
+						else
+							ha__sc_order(na, g_ptr_array_index(these, j));
+					}
+				}
+				g_free(done);
+			}
+			g_ptr_array_free(these, TRUE);
+		}
+	}
+}
+
 int ha__sc_actions(sched *s)
 {
 	/* Fencing. */
@@ -403,6 +463,7 @@ int ha__sc_actions(sched *s)
 	}
 	g_ptr_array_free(first, TRUE);
 	g_ptr_array_free(then, TRUE);
+	notifications(s);
 	for (guint p = 0; p < np; p++) {
 		g_ptr_array_free(all[p].stops, TRUE);
 		g_ptr_array_free(all[p].starts, TRUE);

@@ -295,6 +295,9 @@ static void action_list(const sched *s, GString *out)
 		if (a->kind == ACT_MONITOR)
 			g_string_append_printf(out, "  * Resource action: %-20s monitor=%u on %s%s\n", id,
 					       a->interval_ms, node, a->runnable ? "" : " [unrunnable]");
+		else if (a->kind == ACT_NOTIFY)
+			g_string_append_printf(out, "  * Resource action: %-20s notify=%s on %s\n", id,
+					       a->notify, node);
 		else
 			g_string_append_printf(out, "  * Resource action: %-20s %s on %s%s\n", id,
 					       act_name(a->kind), node, a->runnable ? "" : " [unrunnable]");

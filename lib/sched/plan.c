@@ -324,7 +324,14 @@ void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out)
 	out->interval_ms = a->interval_ms;
 	out->runnable = a->runnable;
 	out->pseudo = a->pseudo;
-	out->n_before = a->after->len;
+	/* Notifications are run by the cluster layer on its own (post-notifications on
+	 * delivered results): they never hold an action back. */
+	out->n_before = 0;
+	for (guint j = 0; j < a->after->len; j++) {
+		const sc_action *b = g_ptr_array_index(s->actions, g_array_index(a->after, int, j));
+		if (b->kind != ACT_NOTIFY)
+			out->n_before++;
+	}
 	out->orphan = !a->rsc && a->kind == ACT_STOP;
 	out->instance = a->rsc ? a->rsc->instance : -1;
 }

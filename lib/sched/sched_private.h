@@ -151,6 +151,7 @@ typedef struct sc_action {
 	bool runnable;
 	bool optional;
 	bool pseudo;         /* implied (e.g. a stop implied by fencing): nothing runs */
+	const char *notify;  /* ACT_NOTIFY: "pre-start", "post-promote", ... */
 	const char *reason;  /* "move", "recover", "restart (parameters changed)", ... */
 	GArray *after;       /* int: ids of actions that must complete first */
 } sc_action;

@@ -850,8 +850,14 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 		bool frozen = g_hash_table_contains(st->frozen, name);
 		if (!member && !frozen)
 			continue; /* down cleanly or fenced: known stopped */
-		if (member && !p.probed && !p.pending && !clone)
-			return "its state is unknown on a member (not probed yet)";
+		if (member && !p.probed && !p.pending) {
+			if (!clone)
+				return "its state is unknown on a member (not probed yet)";
+			/* unknown: it may run there, even promoted */
+			active++;
+			promoted++;
+			continue;
+		}
 		if (p.pending || p.role >= HA_ROLE_STARTED || (member && !p.probed)) {
 			if (!clone && !promote)
 				return "already active or pending on a node";
@@ -868,6 +874,7 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 		if (mine.role == HA_ROLE_PROMOTED)
 			return "already promoted on the claimer";
 	}
+	/* Valid claims are already counted: each one left a pending mark in the status. */
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, st->claims);
@@ -879,10 +886,6 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 			continue;
 		if (!clone)
 			return "already claimed";
-		if (!strcmp(c->action, "promote"))
-			promoted++;
-		else
-			active++;
 		if (c->node == from && !strcmp(c->action, m->u.claim.action))
 			return "already claimed by the claimer";
 	}

@@ -304,8 +304,26 @@ static void power_on(world *w, node *nd)
 
 /* ---- invariants ------------------------------------------------------------------------- */
 
+/* The promotable clone of the random configurations (id "db", promoted-max 1). */
+static void check_promoted(world *w)
+{
+	unsigned promoted = 0;
+	GString *on = g_string_new(NULL);
+	for (unsigned i = 1; i <= w->n; i++)
+		if (w->nodes[i].powered &&
+		    GPOINTER_TO_INT(g_hash_table_lookup(w->nodes[i].running, "db")) == 2) {
+			promoted++;
+			g_string_append_printf(on, " %s", w->nodes[i].name);
+		}
+	if (promoted > 1)
+		violation(w, "promotable db promoted on%s (promoted-max 1)", on->str);
+	g_string_free(on, TRUE);
+}
+
 static void check(world *w)
 {
+	if (w->fencing)
+		check_promoted(w);
 	/* Invariant 1 holds with fencing; with stonith-enabled=false a lost node's
 	 * resources count as stopped at once (documented as unsafe for shared data). */
 	for (guint r = 0; w->fencing && r < w->unique->len; r++) {
@@ -453,6 +471,15 @@ static char *make_cib(unsigned nodes, unsigned rscs, bool fencing, const char *e
 			       constraints ? constraints : "");
 	return g_string_free(x, FALSE);
 }
+
+#define PROMOTABLE \
+	"<clone id=\"db-clone\"><meta_attributes id=\"dbc-m\"><nvpair id=\"dbc-p\" name=\"promotable\" " \
+	"value=\"true\"/><nvpair id=\"dbc-n\" name=\"notify\" value=\"true\"/></meta_attributes>" \
+	"<primitive id=\"db\" class=\"ocf\" provider=\"ha\" type=\"Dummy\"/></clone>"
+#define PROMOTABLE_PREF \
+	"<rsc_location id=\"db-promote\" rsc=\"db-clone\" role=\"Promoted\"><rule id=\"db-pr\" " \
+	"score=\"50\"><expression id=\"db-pe\" attribute=\"#uname\" operation=\"defined\"/>" \
+	"</rule></rsc_location>"
 
 /* ---- scenarios -------------------------------------------------------------------------- */
 
@@ -603,6 +630,36 @@ static int scenario_stuck_member(void)
 	return bad;
 }
 
+static int scenario_promotable_partition(void)
+{
+	/* A promotable clone with promoted-max 1: the promoted node is cut off; the
+	 * majority fences it and promotes another instance; never two promoted. */
+	char *xml = make_cib(3, 0, true, PROMOTABLE, PROMOTABLE_PREF);
+	world *w = world_new(81, 3, xml, false);
+	int bad = 0;
+	run_for(w, 20000);
+	uint32_t primary = 0;
+	for (unsigned i = 1; i <= 3; i++)
+		if (GPOINTER_TO_INT(g_hash_table_lookup(w->nodes[i].running, "db")) == 2)
+			primary = i;
+	bad |= expect(w, primary != 0, "db promoted somewhere");
+	if (primary) {
+		ha__sim_isolate(w->sim, primary);
+		run_for(w, 90000);
+		uint32_t now = 0;
+		for (unsigned i = 1; i <= 3; i++)
+			if (w->nodes[i].powered &&
+			    GPOINTER_TO_INT(g_hash_table_lookup(w->nodes[i].running, "db")) == 2)
+				now = i;
+		bad |= expect(w, now && now != primary, "another instance promoted");
+	}
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario promotable-partition: %s\n", bad ? "FAIL" : "ok");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 static int scenario_probe_times_out(void)
 {
 	char *xml = make_cib(3, 2, true, NULL, NULL);
@@ -658,7 +715,9 @@ static unsigned random_seed(uint64_t seed, bool verbose, uint64_t *steps)
 	unsigned n = (unsigned)g_rand_int_range(g, 2, 6);
 	unsigned r = (unsigned)g_rand_int_range(g, 1, 7);
 	bool fencing = g_rand_boolean(g);
-	char *xml = make_cib(n, r, fencing, NULL, NULL);
+	bool promotable = g_rand_boolean(g);
+	char *xml = make_cib(n, r, fencing, promotable ? PROMOTABLE : NULL,
+			     promotable ? PROMOTABLE_PREF : NULL);
 	world *w = world_new(seed, n, xml, verbose);
 	run_for(w, 15000);
 	for (int f = 0; f < 6 && !w->violations; f++) {
@@ -728,6 +787,32 @@ static unsigned random_seed(uint64_t seed, bool verbose, uint64_t *steps)
 	/* a pending "cut after own delivery" fires at the next multicast: heal again */
 	run_for(w, 20000);
 	ha__sim_merge(w->sim);
+	run_for(w, 10000);
+	/* what an operator does after failures: clean up the fail counts */
+	node *any = NULL;
+	for (unsigned i = 1; i <= n && !any; i++)
+		if (w->nodes[i].process)
+			any = &w->nodes[i];
+	if (any) {
+		const ha_cib *cib = ha__state_cib(ha__core_state(any->core));
+		GPtrArray *todo = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; i < cib->status->len; i++) {
+			const ha_node_state *ns = g_ptr_array_index(cib->status, i);
+			for (guint k = 0; k < ns->attrs->len; k++) {
+				const ha_nvset *set = g_ptr_array_index(ns->attrs, k);
+				for (guint j = 0; j < set->pairs->len; j++) {
+					const ha_nvpair *p = &g_array_index(set->pairs, ha_nvpair, j);
+					if (!strncmp(p->name, "fail-count-", 11)) {
+						g_ptr_array_add(todo, g_strdup(ns->uname));
+						g_ptr_array_add(todo, g_strdup(p->name));
+					}
+				}
+			}
+		}
+		for (guint i = 0; i + 1 < todo->len; i += 2)
+			ha__core_set_attr(any->core, g_ptr_array_index(todo, i), g_ptr_array_index(todo, i + 1), NULL);
+		g_ptr_array_free(todo, TRUE);
+	}
 	run_for(w, 120000);
 	unsigned v = w->violations;
 	if (!v) {
@@ -782,6 +867,7 @@ int main(int argc, char **argv)
 		bad |= scenario_partition();
 		bad |= scenario_own_claim_cut();
 		bad |= scenario_stuck_member();
+		bad |= scenario_promotable_partition();
 		bad |= scenario_probe_times_out();
 		bad |= scenario_skew_failure_timeout();
 	}
