@@ -54,7 +54,28 @@ struct ha_core {
 	GHashTable *recurring;   /* rsc -> interval (GUINT) */
 	GHashTable *last_rc;     /* "rsc_monitor_N" -> rc+1 (recurring results reported) */
 	GHashTable *claiming;    /* rsc -> action: claim sent, not yet answered */
+	GHashTable *defs;        /* rsc -> rsc_def: how it was last run (to stop orphans) */
+	GHashTable *orphan_told; /* rsc: "cannot stop" already logged */
 };
+
+/* The agent and parameters a resource was last run with: a resource deleted from the
+ * configuration while running is stopped with them. */
+typedef struct rsc_def {
+	char *agent;
+	GArray *params; /* ha_core_param with owned strings */
+} rsc_def;
+
+static void rsc_def_free(rsc_def *d)
+{
+	for (guint i = 0; i < d->params->len; i++) {
+		ha_core_param *p = &g_array_index(d->params, ha_core_param, i);
+		g_free((char *)p->name);
+		g_free((char *)p->value);
+	}
+	g_array_free(d->params, TRUE);
+	g_free(d->agent);
+	g_free(d);
+}
 
 static void logf_(ha_core *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void logf_(ha_core *c, int level, const char *fmt, ...)
@@ -127,6 +148,8 @@ int ha__core_new(const ha_core_env *env, ha_cib *initial, ha_core **ret)
 	c->recurring = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->last_rc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->claiming = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->defs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)rsc_def_free);
+	c->orphan_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	/* call ids must grow across restarts of the daemon: start from the clock */
 	c->call_id = env->now(env->ud) * 1000;
 	*ret = c;
@@ -150,6 +173,8 @@ void ha__core_free(ha_core *c)
 	g_hash_table_destroy(c->recurring);
 	g_hash_table_destroy(c->last_rc);
 	g_hash_table_destroy(c->claiming);
+	g_hash_table_destroy(c->defs);
+	g_hash_table_destroy(c->orphan_told);
 	g_free(c->local_name);
 	g_free(c);
 }
@@ -351,6 +376,15 @@ static int run_op_full(ha_core *c, const ha_rsc *r, const char *action, uint32_t
 		g_hash_table_replace(c->recurring, g_strdup(r->id), GUINT_TO_POINTER(interval));
 	logf_(c, LOG_INFO, "%s %s%s%s (interval %u ms)", action, r->id, target ? " on " : "",
 	      target ? target : "", interval);
+	rsc_def *def = g_new0(rsc_def, 1);
+	def->agent = g_strdup(agent);
+	def->params = g_array_new(FALSE, FALSE, sizeof(ha_core_param));
+	for (guint i = 0; i < params->len; i++) {
+		const ha_core_param *p = &g_array_index(params, ha_core_param, i);
+		ha_core_param q = {g_strdup(p->name), g_strdup(p->value)};
+		g_array_append_val(def->params, q);
+	}
+	g_hash_table_replace(c->defs, g_strdup(r->id), def);
 	int rc = c->env.exec(c->env.ud, &op);
 	g_array_free(params, TRUE);
 	g_array_free(meta, TRUE);
@@ -477,6 +511,55 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 
 /* ---- the loop ------------------------------------------------------------------------- */
 
+/* Stop a resource that runs here but is no longer configured, with the agent and
+ * parameters it was last run with (or, after a daemon restart, its agent alone). */
+static void stop_orphan(ha_core *c, const char *rsc)
+{
+	const rsc_def *d = g_hash_table_lookup(c->defs, rsc);
+	char agent[512] = "";
+	if (d) {
+		snprintf(agent, sizeof(agent), "%s", d->agent);
+	} else {
+		const ha_node_state *ns = my_state(c);
+		for (guint i = 0; ns && i < ns->lrm->len; i++) {
+			const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
+			if (strcmp(lr->id, rsc) || !lr->cls || !lr->type)
+				continue;
+			if (lr->provider)
+				snprintf(agent, sizeof(agent), "%s:%s:%s", lr->cls, lr->provider, lr->type);
+			else
+				snprintf(agent, sizeof(agent), "%s:%s", lr->cls, lr->type);
+		}
+	}
+	if (!*agent) {
+		if (g_hash_table_add(c->orphan_told, g_strdup(rsc)))
+			logf_(c, LOG_ERR, "%s runs here but is no longer configured and its agent is "
+					  "unknown: stop it by hand", rsc);
+		return;
+	}
+	ha_core_exec op = {
+		.token = ++c->next_token,
+		.rsc = rsc,
+		.agent = agent,
+		.action = "stop",
+		.params = d ? (const ha_core_param *)d->params->data : NULL,
+		.n_params = d ? d->params->len : 0,
+	};
+	inflight *f = g_new0(inflight, 1);
+	f->rsc = g_strdup(rsc);
+	f->action = g_strdup("stop");
+	g_hash_table_insert(c->ops, g_memdup2(&op.token, sizeof(op.token)), f);
+	g_hash_table_replace(c->busy, g_strdup(rsc), g_strdup("stop"));
+	logf_(c, LOG_NOTICE, "stop %s: no longer configured", rsc);
+	if (c->env.cancel)
+		c->env.cancel(c->env.ud, rsc);
+	if (c->env.exec(c->env.ud, &op) < 0) {
+		uint64_t tok = op.token;
+		g_hash_table_remove(c->ops, &tok);
+		g_hash_table_remove(c->busy, rsc);
+	}
+}
+
 static bool is_lowest_member(ha_core *c)
 {
 	const GArray *m = ha__state_members(c->st);
@@ -600,8 +683,8 @@ static void reconcile(void *arg)
 			continue;
 		const ha_rsc *r = ha__rsc_find(&cib->cfg, a.rsc);
 		if (!r) {
-			if (a.orphan)
-				logf_(c, LOG_WARNING, "%s runs here but is no longer configured", a.rsc);
+			if (a.orphan && !strcmp(a.action, "stop"))
+				stop_orphan(c, a.rsc);
 			continue;
 		}
 		if (!strcmp(a.action, "monitor")) {

@@ -34,6 +34,8 @@ typedef struct node {
 	GHashTable *running;  /* ground truth: rsc -> role (1 started, 2 promoted) */
 	GHashTable *monitors; /* rsc -> generation (recurring monitor alive) */
 	int gen;
+	int config_done;   /* acked config writes this node made */
+	int config_result; /* result of the last one */
 	bool powered;
 	bool process;
 } node;
@@ -219,6 +221,14 @@ static int env_persist(void *ud, const char *xml)
 	return 0;
 }
 
+static void env_config_done(void *ud, uint64_t request, int result)
+{
+	node *nd = ud;
+	(void)request;
+	nd->config_done++;
+	nd->config_result = result;
+}
+
 static void env_log(void *ud, int level, const char *msg)
 {
 	node *nd = ud;
@@ -239,6 +249,7 @@ static void start_process(world *w, node *nd)
 		.cancel = env_cancel,
 		.persist = env_persist,
 		.log = env_log,
+		.config_done = env_config_done,
 	};
 	ha_cib *cib = NULL;
 	if (ha_cib_load_memory(w->cib_xml, strlen(w->cib_xml), "sim.xml", 0, &cib, NULL) < 0) {
@@ -660,6 +671,48 @@ static int scenario_promotable_partition(void)
 	return bad;
 }
 
+static int scenario_config_change(void)
+{
+	/* A configuration write from n2 deletes r2 (running) and adds r4: it is applied
+	 * on every member in the same order, acknowledged once all persisted it, the
+	 * orphan r2 is stopped and r4 started. A stale write (old epoch) is rejected. */
+	char *xml = make_cib(3, 3, true, NULL, NULL);
+	world *w = world_new(91, 3, xml, false);
+	int bad = 0;
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r2") != NULL, "r2 running before");
+	char *next = make_cib(3, 0, true,
+			      "<primitive id=\"r1\" class=\"ocf\" provider=\"ha\" type=\"Dummy\"/>"
+			      "<primitive id=\"r3\" class=\"ocf\" provider=\"ha\" type=\"Dummy\"/>"
+			      "<primitive id=\"r4\" class=\"ocf\" provider=\"ha\" type=\"Dummy\"/>", NULL);
+	node *n2 = &w->nodes[2];
+	int64_t epoch = ha__state_cib(ha__core_state(n2->core))->epoch;
+	uint64_t req = 0;
+	bad |= expect(w, ha__core_set_config(n2->core, next, epoch, &req) == 0, "write accepted");
+	run_for(w, 5000);
+	bad |= expect(w, n2->config_done == 1 && n2->config_result == 0,
+		      "the writer was told once every member persisted it");
+	for (unsigned i = 1; i <= 3; i++)
+		bad |= expect(w, ha__state_cib(ha__core_state(w->nodes[i].core))->epoch == epoch + 1,
+			      "every member applied the new version");
+	bad |= expect(w, ha__core_set_config(n2->core, next, epoch, &req) == 0, "stale write sent");
+	run_for(w, 5000);
+	bad |= expect(w, n2->config_done == 2 && n2->config_result == HA_ESTALEVERSION,
+		      "the stale write was rejected with HA_ESTALEVERSION");
+	for (unsigned i = 1; i <= 3; i++)
+		bad |= expect(w, ha__state_cib(ha__core_state(w->nodes[i].core))->epoch == epoch + 1,
+			      "the stale write changed nothing anywhere");
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r2") == NULL, "the deleted r2 was stopped");
+	bad |= expect(w, where(w, "r4") != NULL, "the new r4 runs");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario config-change: %s\n", bad ? "FAIL" : "ok");
+	g_free(next);
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 static int scenario_probe_times_out(void)
 {
 	char *xml = make_cib(3, 2, true, NULL, NULL);
@@ -904,6 +957,7 @@ int main(int argc, char **argv)
 		bad |= scenario_own_claim_cut();
 		bad |= scenario_stuck_member();
 		bad |= scenario_promotable_partition();
+		bad |= scenario_config_change();
 		bad |= scenario_probe_times_out();
 		bad |= scenario_skew_failure_timeout();
 	}
