@@ -100,6 +100,55 @@ static void mark_unrunnable(sc_rsc *x, const char *why, bool *changed, bool even
 	}
 }
 
+static void force_restart(sc_rsc *x, const char *why, bool *changed)
+{
+	if (x->node >= 0 && !x->needs_start) {
+		x->needs_start = true;
+		x->restart = true;
+		x->restart_reason = why;
+		*changed = true;
+	}
+}
+
+/* A mandatory order "first then" restarts a running then-resource when first starts
+ * in this transition (Pacemaker's implied restart); group members likewise restart
+ * after a member before them. Monotone, so iterate to a fixpoint. */
+static void restarts(sched *s)
+{
+	bool changed = true;
+	GPtrArray *first = g_ptr_array_new(), *then = g_ptr_array_new();
+	while (changed) {
+		changed = false;
+		for (guint i = 0; i < s->cfg->orders->len; i++) {
+			const ha_order *o = g_ptr_array_index(s->cfg->orders, i);
+			const char *fa = o->first_action ? o->first_action : "start";
+			const char *ta = o->then_action ? o->then_action : fa;
+			if (o->kind != HA_ORDER_MANDATORY || strcmp(fa, "start") || strcmp(ta, "start"))
+				continue;
+			g_ptr_array_set_size(first, 0);
+			prims_of(s, o->first, first);
+			bool starts = false;
+			for (guint j = 0; j < first->len; j++) {
+				sc_rsc *f = g_ptr_array_index(first, j);
+				starts |= f->needs_start && f->node >= 0;
+			}
+			if (!starts)
+				continue;
+			g_ptr_array_set_size(then, 0);
+			prims_of(s, o->then, then);
+			for (guint j = 0; j < then->len; j++)
+				force_restart(g_ptr_array_index(then, j), o->id, &changed);
+		}
+		for (guint i = 0; i < s->colocs->len; i++) {
+			const sc_coloc *c = g_ptr_array_index(s->colocs, i);
+			if (c->internal && c->prim->needs_start && c->prim->node >= 0)
+				force_restart(c->dep, "group member before it restarts", &changed);
+		}
+	}
+	g_ptr_array_free(first, TRUE);
+	g_ptr_array_free(then, TRUE);
+}
+
 /* Starts that cannot run. Monotone (only ever marks), so iterate to a fixpoint. */
 static void runnability(sched *s)
 {
@@ -140,7 +189,9 @@ static void runnability(sched *s)
 			if (ok)
 				continue;
 			for (guint j = 0; j < then->len; j++)
-				mark_unrunnable(g_ptr_array_index(then, j), o->id, &changed, true);
+				/* only a symmetrical order also stops a then that already runs */
+				mark_unrunnable(g_ptr_array_index(then, j), o->id, &changed,
+						o->symmetrical);
 		}
 		for (guint i = 0; i < s->colocs->len; i++) {
 			const sc_coloc *c = g_ptr_array_index(s->colocs, i);
@@ -238,7 +289,7 @@ static void actions_for(sched *s, sc_rsc *x, rsc_acts *ra, GPtrArray *fences)
 		} else if (st->failed) {
 			stop->reason = "recover";
 		} else if (x->restart && n == target) {
-			stop->reason = "restart (parameters changed)";
+			stop->reason = x->restart_reason ? x->restart_reason : "restart (parameters changed)";
 		} else if (target < 0) {
 			stop->reason = x->stop_reason ? x->stop_reason : "stopped";
 		} else {
@@ -390,6 +441,7 @@ int ha__sc_actions(sched *s)
 		sc_rsc *x = g_ptr_array_index(s->prims, p);
 		x->needs_start = start_needed(s, x);
 	}
+	restarts(s);
 	/* Resources possibly active on a node that cannot be fenced can't start elsewhere. */
 	bool changed = false;
 	for (guint f = 0; f < fences->len; f++) {

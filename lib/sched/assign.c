@@ -33,6 +33,11 @@ static bool attr_eq(const char *a, const char *b)
 	return a && b && !strcasecmp(a, b);
 }
 
+static bool by_uname(const char *attr)
+{
+	return !attr || !strcmp(attr, "#uname") || !strcmp(attr, "#id");
+}
+
 /* Best score of rsc among usable nodes whose attr equals value. */
 static int best_matching(const sched *s, const sc_rsc *rsc, const char *attr, const char *value)
 {
@@ -53,10 +58,18 @@ static int best_matching(const sched *s, const sc_rsc *rsc, const char *attr, co
 static void add_matching(const sched *s, int *work, const sc_rsc *rsc, const char *attr,
 			 float factor, bool only_positive)
 {
+	bool identity = by_uname(attr); /* the common case: each node matches only itself */
 	for (int n = 0; n < s->nnodes; n++) {
 		if (work[n] == SC_NONE)
 			continue;
-		int score = best_matching(s, rsc, attr, node_attr(&s->nodes[n], attr));
+		int score;
+		if (identity)
+			score = rsc->score[n] != SC_NONE && rsc->score[n] > -HA_INF &&
+					sc_node_usable(&s->nodes[n])
+				? rsc->score[n]
+				: -HA_INF;
+		else
+			score = best_matching(s, rsc, attr, node_attr(&s->nodes[n], attr));
 		if (factor < 0 && score < 0)
 			continue; /* an avoided node never becomes attractive */
 		float weight_f = factor * (float)score;
@@ -115,12 +128,13 @@ static void coloc_to_scores(sched *s, sc_rsc *dep, const sc_rsc *prim, const sc_
 		return; /* anti-colocation with something that will not run */
 	int nn = s->nnodes;
 	int *work = g_memdup2(dep->score, sizeof(int) * (size_t)nn);
+	bool identity = by_uname(attr);
 	for (int n = 0; n < nn; n++) {
 		if (work[n] == SC_NONE)
 			continue;
 		if (prim->node < 0)
 			work[n] = ha__score_add(-c->score, work[n]);
-		else if (attr_eq(node_attr(&s->nodes[n], attr), value)) {
+		else if (identity ? n == prim->node : attr_eq(node_attr(&s->nodes[n], attr), value)) {
 			if (c->score < HA_INF)
 				work[n] = ha__score_add(c->score, work[n]);
 		} else if (c->score >= HA_INF) {
@@ -274,6 +288,13 @@ static void assign_primitive(sched *s, sc_rsc *x)
 	for (guint i = 0; i < x->this_with->len; i++)
 		ha__sc_apply_this_with(s, x, g_ptr_array_index(x->this_with, i));
 	ha__sc_merge_dependents(s, x);
+	if (x->target_stopped) {
+		int *before = g_memdup2(x->score, sizeof(int) * (size_t)(s->nnodes ? s->nnodes : 1));
+		for (int n = 0; n < s->nnodes; n++)
+			x->score[n] = ha__score_add(x->score[n] == SC_NONE ? 0 : x->score[n], -HA_INF);
+		ha__sc_why_diff(x, WHY_STOPPED_ROLE, before, s->nnodes, "target-role", NULL);
+		g_free(before);
+	}
 	g_free(x->final_score);
 	x->final_score = g_memdup2(x->score, sizeof(int) * (size_t)(s->nnodes ? s->nnodes : 1));
 

@@ -110,6 +110,40 @@ int ha__sc_nodes(sched *s)
 		if (ns)
 			add_attrs(n->attrs, ns->attrs);
 		add_attrs(n->attrs, def->attrs);
+		/* Index fail-count-<rsc>[#op_interval] and last-failure-<rsc>[#...] by
+		 * resource once, instead of scanning every attribute per resource. */
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init(&it, n->attrs);
+		while (g_hash_table_iter_next(&it, &k, &v)) {
+			const char *name = k;
+			bool count = !strncmp(name, "fail-count-", 11);
+			bool last = !count && !strncmp(name, "last-failure-", 13);
+			if (!count && !last)
+				continue;
+			const char *id = name + (count ? 11 : 13);
+			const char *hash = strchr(id, '#');
+			char *key = hash ? g_strndup(id, (gsize)(hash - id)) : g_strdup(id);
+			if (!n->fails)
+				n->fails = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+			sc_fail *f = g_hash_table_lookup(n->fails, key);
+			if (!f) {
+				f = g_new0(sc_fail, 1);
+				g_hash_table_insert(n->fails, key, f);
+			} else {
+				g_free(key);
+			}
+			if (count) {
+				int c;
+				if (ha__score_parse(v, &c) == 0)
+					f->count = ha__score_add(f->count, c);
+				n->has_failures = true;
+			} else {
+				long long t = g_ascii_strtoll(v, NULL, 10);
+				if (t > f->last)
+					f->last = t;
+			}
+		}
 		if (is_true(g_hash_table_lookup(n->attrs, "standby")))
 			n->standby = true;
 		if (is_true(g_hash_table_lookup(n->attrs, "maintenance")))

@@ -26,9 +26,12 @@ void ha__sched_free(sched *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < s->nnodes; i++)
+	for (int i = 0; i < s->nnodes; i++) {
 		if (s->nodes[i].attrs)
 			g_hash_table_destroy(s->nodes[i].attrs);
+		if (s->nodes[i].fails)
+			g_hash_table_destroy(s->nodes[i].fails);
+	}
 	g_free(s->nodes);
 	for (guint i = 0; s->rscs && i < s->rscs->len; i++)
 		sched_free_rsc(g_ptr_array_index(s->rscs, i));
@@ -60,6 +63,7 @@ void ha__sched_free(sched *s)
 	}
 	if (s->strings)
 		g_string_chunk_free(s->strings);
+	g_free(s->failure_timeout);
 	g_free(s);
 }
 

@@ -27,7 +27,14 @@ typedef struct sc_node {
 	bool frozen;     /* its daemon is gone but corosync stays: leave its resources alone */
 	GHashTable *attrs; /* name -> value: node attributes, transient ones, #uname, #id */
 	int assigned;    /* resources assigned to it in this run (tie-break rule 2) */
+	bool has_failures; /* it has fail-count-* attributes */
+	GHashTable *fails; /* resource id -> sc_fail: fail-count-* / last-failure-* summed */
 } sc_node;
+
+typedef struct sc_fail {
+	int count;
+	int64_t last;
+} sc_fail;
 
 /* What the operation history says about one primitive on one node. */
 typedef struct sc_state {
@@ -120,7 +127,8 @@ struct sc_rsc {
 	int node;            /* assigned node, -1 = none */
 	int end_node;        /* where it runs once the plan is executed, -1 = nowhere */
 	bool needs_start;    /* a start on node is part of the plan */
-	bool restart;        /* parameters changed: restart in place */
+	bool restart;        /* restart in place */
+	const char *restart_reason; /* NULL: parameters changed; else the order forcing it */
 	ha_role next_role;
 	const char *stop_reason; /* why it will not run (for explanations) */
 	bool unrunnable;     /* start blocked by an order/quorum/etc. */
@@ -177,6 +185,7 @@ typedef struct sched {
 	ha_diag *diag;
 	bool incomplete;
 	GStringChunk *strings;
+	int64_t *failure_timeout; /* seconds, by cfg->rsc_all index (status stage) */
 } sched;
 
 static inline sc_state *sc_state_at(const sched *s, const sc_rsc *p, int node)

@@ -119,10 +119,12 @@ int ha__sc_scores(sched *s)
 	locations(s);
 	for (guint p = 0; p < s->prims->len; p++) {
 		sc_rsc *x = g_ptr_array_index(s->prims, p);
-		if (x->target_stopped || x->hard_error) {
+		/* target-role=Stopped bans the resource only when it is assigned itself
+		 * (assign.c): a primary assigned earlier still takes in its preferences,
+		 * as in Pacemaker. */
+		if (x->hard_error) {
 			for (int n = 0; n < nn; n++)
-				add(x, n, -HA_INF, WHY_STOPPED_ROLE,
-				    x->hard_error ? "hard-error" : "target-role");
+				add(x, n, -HA_INF, WHY_STOPPED_ROLE, "hard-error");
 		}
 		/* Stickiness: only for a managed resource active on exactly one node, and
 		 * (asymmetric clusters) only where it is explicitly allowed. */

@@ -50,12 +50,24 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 	guint nops = lr->ops->len;
 	if (!nops)
 		return;
-	const ha_lrm_op **ops = g_new(const ha_lrm_op *, nops);
-	for (guint i = 0; i < nops; i++)
-		ops[i] = &g_array_index(lr->ops, ha_lrm_op, i);
-	qsort(ops, nops, sizeof(*ops), cmp_ops);
+	/* Histories are short (last op, last failure, a monitor or two): sort them on
+	 * the stack by insertion; this runs once per resource and node. */
+	const ha_lrm_op *stack_ops[16];
+	const ha_lrm_op **ops = nops <= G_N_ELEMENTS(stack_ops) ? stack_ops
+								: g_new(const ha_lrm_op *, nops);
+	for (guint i = 0; i < nops; i++) {
+		const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, i);
+		guint j = i;
+		while (j > 0 && cmp_ops(&ops[j - 1], &op) > 0) {
+			ops[j] = ops[j - 1];
+			j--;
+		}
+		ops[j] = op;
+	}
 	int64_t timeout = 0;
-	if (r) {
+	if (r && s->failure_timeout) {
+		timeout = s->failure_timeout[r->index];
+	} else if (r) {
 		const char *ft = ha__rsc_meta(s->cfg, r, "failure-timeout");
 		uint32_t ms;
 		if (ft && ha__interval_parse(ft, &ms) == 0)
@@ -154,35 +166,18 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 		else if (!strcmp(on_fail, "standby"))
 			n->standby = true;
 	}
-	g_free(ops);
+	if (ops != stack_ops)
+		g_free(ops);
 }
 
 /* Sum of fail-count-<id>[#op_interval] transient attributes on node n; the latest
- * last-failure-<id>[#...] in *last. */
+ * last-failure-<id>[#...] in *last (indexed by nodes.c). */
 static int fail_count(const sched *s, const sc_node *n, const char *id, int64_t *last)
 {
 	(void)s;
-	int total = 0;
-	size_t idlen = strlen(id);
-	GHashTableIter it;
-	gpointer k, v;
-	*last = 0;
-	g_hash_table_iter_init(&it, n->attrs);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		const char *name = k;
-		if (!strncmp(name, "fail-count-", 11) && !strncmp(name + 11, id, idlen) &&
-		    (name[11 + idlen] == '\0' || name[11 + idlen] == '#')) {
-			int c;
-			if (ha__score_parse(v, &c) == 0)
-				total = ha__score_add(total, c);
-		} else if (!strncmp(name, "last-failure-", 13) && !strncmp(name + 13, id, idlen) &&
-			   (name[13 + idlen] == '\0' || name[13 + idlen] == '#')) {
-			long long t = g_ascii_strtoll(v, NULL, 10);
-			if (t > *last)
-				*last = t;
-		}
-	}
-	return total;
+	const sc_fail *f = n->fails ? g_hash_table_lookup(n->fails, id) : NULL;
+	*last = f ? f->last : 0;
+	return f ? f->count : 0;
 }
 
 static bool active(const sc_state *st)
@@ -209,9 +204,20 @@ int ha__sc_status(sched *s)
 {
 	int nn = s->nnodes;
 	s->states = g_new0(sc_state, (size_t)(s->prims->len ? s->prims->len : 1) * (nn ? nn : 1));
-	/* Per configured primitive (not instance): its history per node. */
-	GHashTable *hist = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-	GHashTable *ban_all = g_hash_table_new(g_str_hash, g_str_equal);
+	/* Per configured primitive (not instance): its history per node, by the
+	 * resource's dense index (no string hashing on this path: it runs per resource
+	 * and node, 160,000 times for 5,000 resources on 32 nodes). */
+	guint nr = s->cfg->rsc_all->len;
+	sc_state **hist = g_new0(sc_state *, nr ? nr : 1);
+	bool *ban_all = g_new0(bool, nr ? nr : 1);
+	s->failure_timeout = g_new0(int64_t, nr ? nr : 1);
+	for (guint i = 0; i < nr; i++) {
+		const ha_rsc *r = g_ptr_array_index(s->cfg->rsc_all, i);
+		const char *ft = r->kind == HA_RSC_PRIMITIVE ? ha__rsc_meta(s->cfg, r, "failure-timeout") : NULL;
+		uint32_t ms;
+		if (ft && ha__interval_parse(ft, &ms) == 0)
+			s->failure_timeout[i] = ms / 1000;
+	}
 	for (guint i = 0; i < s->cib->status->len; i++) {
 		const ha_node_state *ns = g_ptr_array_index(s->cib->status, i);
 		int ni = -1;
@@ -235,51 +241,39 @@ int ha__sc_status(sched *s)
 				}
 				continue;
 			}
-			sc_state *row = g_hash_table_lookup(hist, id);
-			if (!row) {
-				row = g_new0(sc_state, nn ? nn : 1);
-				g_hash_table_insert(hist, (gpointer)id, row);
-			}
+			sc_state *row = hist[r->index];
+			if (!row)
+				row = hist[r->index] = g_new0(sc_state, nn ? nn : 1);
 			bool ban = false;
 			replay(s, r, lr, &s->nodes[ni], &row[ni], &ban);
 			if (ban)
-				g_hash_table_add(ban_all, (gpointer)r->id);
+				ban_all[r->index] = true;
 		}
 	}
-	/* Fail counts come from node attributes. */
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, hist);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		sc_state *row = v;
-		for (int ni = 0; ni < nn; ni++) {
-			int64_t last;
-			int fc = fail_count(s, &s->nodes[ni], k, &last);
-			row[ni].fail_count = ha__score_add(row[ni].fail_count, fc);
-			row[ni].last_failure = last;
-		}
-	}
-	/* Attributes without any history still count. */
-	for (guint p = 0; p < s->prims->len; p++) {
-		sc_rsc *x = g_ptr_array_index(s->prims, p);
-		if (g_hash_table_contains(hist, x->r->id))
+	/* Fail counts come from node attributes (only nodes that have any). */
+	for (guint i = 0; i < nr; i++) {
+		const ha_rsc *r = g_ptr_array_index(s->cfg->rsc_all, i);
+		if (r->kind != HA_RSC_PRIMITIVE)
 			continue;
-		sc_state *row = g_new0(sc_state, nn ? nn : 1);
+		if (!hist[i])
+			hist[i] = g_new0(sc_state, nn ? nn : 1);
 		for (int ni = 0; ni < nn; ni++) {
+			if (!s->nodes[ni].has_failures)
+				continue;
 			int64_t last;
-			row[ni].fail_count = fail_count(s, &s->nodes[ni], x->r->id, &last);
-			row[ni].last_failure = last;
+			int fc = fail_count(s, &s->nodes[ni], r->id, &last);
+			hist[i][ni].fail_count = ha__score_add(hist[i][ni].fail_count, fc);
+			hist[i][ni].last_failure = last;
 		}
-		g_hash_table_insert(hist, (gpointer)x->r->id, row);
 	}
 
 	/* Distribute to scheduler primitives; anonymous clone copies to instances. */
 	for (guint p = 0; p < s->prims->len; p++) {
 		sc_rsc *x = g_ptr_array_index(s->prims, p);
-		const sc_state *row = g_hash_table_lookup(hist, x->r->id);
+		const sc_state *row = hist[x->r->index];
 		for (int ni = 0; ni < nn; ni++)
 			*sc_state_at(s, x, ni) = row[ni];
-		if (g_hash_table_contains(ban_all, x->r->id))
+		if (ban_all[x->r->index])
 			x->hard_error = true;
 	}
 	/* Clone instances: copy j of the clone (the j-th node, in node order, where some
@@ -343,8 +337,10 @@ int ha__sc_status(sched *s)
 		if (x->n_active != 1)
 			x->running_on = -1;
 	}
-	g_hash_table_destroy(hist);
-	g_hash_table_destroy(ban_all);
+	for (guint i = 0; i < nr; i++)
+		g_free(hist[i]);
+	g_free(hist);
+	g_free(ban_all);
 	return 0;
 }
 
