@@ -153,13 +153,15 @@ static void status(const sched *s, bool after, GString *out)
 
 /* ---- transition summary ------------------------------------------------------- */
 
-static int find_action(const sched *s, const sc_rsc *x, sc_act_kind k, int *node, bool *runnable,
+/* Actions of one resource: built once per summary (a linear scan per resource would
+ * be quadratic: 5,000 resources x 10,000 actions). */
+static int find_action(const sched *s, const GArray *mine, sc_act_kind k, int *node, bool *runnable,
 		       const char **reason)
 {
 	int count = 0;
-	for (guint i = 0; i < s->actions->len; i++) {
-		const sc_action *a = g_ptr_array_index(s->actions, i);
-		if (a->rsc != x || a->kind != k)
+	for (guint i = 0; mine && i < mine->len; i++) {
+		const sc_action *a = g_ptr_array_index(s->actions, g_array_index(mine, int, i));
+		if (a->kind != k)
 			continue;
 		if (!count) {
 			*node = a->node;
@@ -173,6 +175,17 @@ static int find_action(const sched *s, const sc_rsc *x, sc_act_kind k, int *node
 
 static void summary(const sched *s, GString *out)
 {
+	GArray **by_prim = g_new0(GArray *, s->prims->len ? s->prims->len : 1);
+	for (guint i = 0; i < s->actions->len; i++) {
+		const sc_action *a = g_ptr_array_index(s->actions, i);
+		if (!a->rsc || a->rsc->prim_idx < 0)
+			continue;
+		GArray **slot = &by_prim[a->rsc->prim_idx];
+		if (!*slot)
+			*slot = g_array_new(FALSE, FALSE, sizeof(int));
+		int id = (int)i;
+		g_array_append_val(*slot, id);
+	}
 	for (guint i = 0; i < s->actions->len; i++) {
 		const sc_action *a = g_ptr_array_index(s->actions, i);
 		if (a->kind == ACT_FENCE)
@@ -189,13 +202,14 @@ static void summary(const sched *s, GString *out)
 		int sn = -1, tn = -1;
 		bool srun = true, trun = true;
 		const char *sreason = NULL, *treason = NULL;
-		int nstop = find_action(s, x, ACT_STOP, &sn, &srun, &sreason);
-		int nstart = find_action(s, x, ACT_START, &tn, &trun, &treason);
+		const GArray *mine = by_prim[x->prim_idx];
+		int nstop = find_action(s, mine, ACT_STOP, &sn, &srun, &sreason);
+		int nstart = find_action(s, mine, ACT_START, &tn, &trun, &treason);
 		int pn = -1, dn = -1;
 		bool prun = true, drun = true;
 		const char *pr = NULL, *dr = NULL;
-		int npro = find_action(s, x, ACT_PROMOTE, &pn, &prun, &pr);
-		int ndem = find_action(s, x, ACT_DEMOTE, &dn, &drun, &dr);
+		int npro = find_action(s, mine, ACT_PROMOTE, &pn, &prun, &pr);
+		int ndem = find_action(s, mine, ACT_DEMOTE, &dn, &drun, &dr);
 		if (nstart && !trun) {
 			if (nstop)
 				g_string_append_printf(out, "  * Stop       %-20s ( %s )  due to unrunnable %s\n",
@@ -232,6 +246,10 @@ static void summary(const sched *s, GString *out)
 			g_string_append_printf(out, "  * Stop       %-20s ( %s )  due to removal from the configuration\n",
 					       a->reason, s->nodes[a->node].uname);
 	}
+	for (guint p = 0; p < s->prims->len; p++)
+		if (by_prim[p])
+			g_array_free(by_prim[p], TRUE);
+	g_free(by_prim);
 }
 
 /* Actions in an order that respects every edge (Kahn's algorithm, by id). */
