@@ -18,6 +18,8 @@
 #   ha_node_crash n2                   # port down + SIGKILL of the node's pid-ns init
 #   ha_node_boot n2                    # after a crash: a fresh init (port stays down)
 #   ha_wait 20 grep -q READY file      # poll a command, at most 20 s
+#   ha_client_create                   # a client netns on the bridge, HA_SUBNET.254
+#   ip netns exec "$(ha_client_ns)" ping -c1 10.99.0.100   # probe a service address
 #
 # Names: everything created carries the prefix HA_PREFIX (default "hx<pid>"), so
 # several clusters (and other suites' namespaces) can coexist: netns <prefix>n1,
@@ -36,6 +38,7 @@
 HA_WORK=${HA_WORK:-}
 HA_NODE_NAMES=""
 HA_BRIDGE=""
+ha__client=0         # 1 once ha_client_create made the client namespace
 ha__own_work=0       # 1 when HA_WORK was created here (and is removed at cleanup)
 ha__pids=""          # background processes we started (host pids)
 declare -A ha__init  # node -> host pid of the node's pid-namespace init
@@ -145,6 +148,24 @@ ha_cluster_create() {
 	export HA_WORK HA_NODE_NAMES
 }
 
+# ha_client_create: a client outside the cluster: a network namespace only
+# (<prefix>c, bridge port <prefix>vc, its interface eth0, address HA_SUBNET.254/24),
+# for probing service addresses the way a user of the cluster sees them.
+ha_client_ns() { echo "${HA_PREFIX}c"; }
+ha_client_create() {
+	local ns
+	ns=$(ha_client_ns)
+	[ -n "$HA_BRIDGE" ] || ha_die "ha_client_create: create the cluster first"
+	ip netns add "$ns" || ha_die "cannot create netns $ns"
+	ha__client=1
+	if ! { ip link add "${HA_PREFIX}vc" type veth peer name eth0 netns "$ns" &&
+		ip link set "${HA_PREFIX}vc" master "$HA_BRIDGE" up &&
+		ip -n "$ns" addr add "$HA_SUBNET.254/24" dev eth0 &&
+		ip -n "$ns" link set eth0 up && ip -n "$ns" link set lo up; }; then
+		ha_die "cannot set up the client namespace $ns"
+	fi
+}
+
 # ha_node_exec NODE CMD...: run CMD inside the node (all its namespaces), wait for it.
 ha_node_exec() {
 	local node=$1
@@ -247,6 +268,7 @@ ha_cluster_cleanup() {
 	for node in $HA_NODE_NAMES; do
 		ip netns del "$(ha_node_ns "$node")" 2>/dev/null
 	done
+	[ "$ha__client" = 1 ] && ip netns del "$(ha_client_ns)" 2>/dev/null
 	[ -n "$HA_BRIDGE" ] && ip link del "$HA_BRIDGE" 2>/dev/null
 	if [ "$ha__own_work" = 1 ] && [ "${HA_KEEP_WORK:-0}" != 1 ]; then
 		rm -rf "$HA_WORK"
@@ -255,5 +277,6 @@ ha_cluster_cleanup() {
 	ha__init=()
 	HA_NODE_NAMES=""
 	HA_BRIDGE=""
+	ha__client=0
 	return 0
 }
