@@ -66,8 +66,10 @@ int hactl_fetch(hactl_conn *c, ha_cib **cib, int64_t *epoch, char **node);
 /* The plan of a freshly fetched CIB (now = wall clock). */
 int hactl_fetch_plan(hactl_conn *c, ha_cib **cib, ha_plan **plan);
 
-/* The exit code for an error had reported (-EACCES -> HACTL_DENIED, ...). */
+/* The exit code for an error had reported (-EACCES -> HACTL_DENIED, ...), and for a
+ * failure to talk to had at all (timeout -> HACTL_TIMEOUT, else unreachable). */
 int hactl_exit_for(int err);
+int hactl_ipc_exit(int err);
 
 /* Options every mutating command takes. */
 typedef struct hactl_common {

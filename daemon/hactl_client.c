@@ -46,9 +46,16 @@ int hactl_exit_for(int err)
 	    err == HA_ESCHEMA || err == HA_EPARSE || err == HA_EUNSUPPORTED || err == HA_ETOOBIG ||
 	    err == HA_EAGENT)
 		return HACTL_USAGE;
-	if (err == -ENOTCONN || err == -ECONNREFUSED || err == -ENOTSOCK)
-		return HACTL_UNREACHABLE;
 	return HACTL_FAILED;
+}
+
+int hactl_ipc_exit(int err)
+{
+	if (err == -ETIMEDOUT)
+		return HACTL_TIMEOUT;
+	if (err == -EMSGSIZE || err == -EINVAL || err == -ENOMEM || err == -EBADMSG)
+		return HACTL_FAILED;
+	return HACTL_UNREACHABLE;
 }
 
 int hactl_connect(hactl_conn **ret)
@@ -182,7 +189,7 @@ int hactl_fetch(hactl_conn *c, ha_cib **cib, int64_t *epoch, char **node)
 	ha_diag *dg = NULL;
 	int r = hactl_call(c, HAD_IPC_CIB, 0, NULL, 0, 30000, &rep);
 	if (r < 0)
-		return hactl_exit_for(r);
+		return hactl_ipc_exit(r);
 	if (rep.error < 0) {
 		fprintf(stderr, "hactl: %s\n", had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "");
 		r = hactl_exit_for(rep.error);
@@ -454,7 +461,7 @@ static int change_once(change_ctx *x, hactl_edit_fn edit, void *ud, const char *
 	r = send_request(x->c, HAD_IPC_CONFIG, x->o->dry_run ? HAD_IPC_DRY_RUN : 0, f, 2);
 	free(xml);
 	if (r < 0)
-		return hactl_exit_for(r);
+		return hactl_ipc_exit(r);
 	had_ipc_msg rep;
 	for (;;) {
 		r = recv_reply(x->c, HAD_IPC_CONFIG, x->poll ? 0 : POLL_MS, &rep);
@@ -473,7 +480,7 @@ static int change_once(change_ctx *x, hactl_edit_fn edit, void *ud, const char *
 		}
 	}
 	if (r < 0)
-		return hactl_exit_for(r);
+		return hactl_ipc_exit(r);
 	if (rep.error == HA_ESTALEVERSION) {
 		*stale = true;
 		had_ipc_msg_clear(&rep);

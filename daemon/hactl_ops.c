@@ -514,7 +514,7 @@ int hactl_cleanup(int argc, char **argv)
 	int e = hactl_call(c, HAD_IPC_CLEANUP, a.co.dry_run ? HAD_IPC_DRY_RUN : 0, f, 2, timeout, &rep);
 	if (e < 0) {
 		hactl_disconnect(c);
-		return hactl_exit_for(e);
+		return hactl_ipc_exit(e);
 	}
 	if (rep.error < 0) {
 		fprintf(stderr, "hactl: %s\n", had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "");
@@ -655,7 +655,7 @@ int hactl_fence(int argc, char **argv)
 	int e = hactl_call(c, HAD_IPC_FENCE, a.co.dry_run ? HAD_IPC_DRY_RUN : 0, &f, 1, 60000, &rep);
 	hactl_disconnect(c);
 	if (e < 0)
-		return hactl_exit_for(e);
+		return hactl_ipc_exit(e);
 	if (rep.error < 0) {
 		fprintf(stderr, "hactl: %s\n", had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "");
 		r = hactl_exit_for(rep.error);

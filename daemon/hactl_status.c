@@ -26,7 +26,7 @@ static int recent_events(hactl_conn *c, unsigned max, uint32_t flags, char **ret
 	had_ipc_msg rep;
 	int r = hactl_call(c, HAD_IPC_EVENTS, flags, &f, 1, 10000, &rep);
 	if (r < 0)
-		return hactl_exit_for(r);
+		return hactl_ipc_exit(r);
 	if (rep.error < 0) {
 		fprintf(stderr, "hactl: %s\n", had_ipc_field(&rep, 0) ? had_ipc_field(&rep, 0) : "");
 		r = hactl_exit_for(rep.error);

@@ -34,6 +34,7 @@ typedef struct had_opts {
 	const char *log_file;
 	const char *ocf_root;
 	const char *libexec_dir;
+	const char *stonith_dir;
 	const char *group;
 	bool syslog;
 	bool foreground;
@@ -249,6 +250,7 @@ static void usage(FILE *out)
 		"  --no-readers         refuse connections from users that may not change\n"
 		"                       anything (default: they may read the status)\n"
 		"  --ocf-root DIR       where OCF agents live (default /usr/lib/ocf)\n"
+		"  --fence-agent-dir DIR  where stonith:NAME agents live (default /usr/sbin)\n"
 		"  --libexec-dir DIR    helper commands for agents, HA_SBIN_DIR\n"
 		"                       (default " HA_LIBEXECDIR ")\n"
 		"  --group NAME         corosync CPG group (default ha)\n"
@@ -268,6 +270,7 @@ static int parse_opts(int argc, char **argv, had_opts *o)
 		{"no-readers", no_argument, NULL, 'R'},
 		{"ocf-root", required_argument, NULL, 'o'},
 		{"libexec-dir", required_argument, NULL, 'x'},
+		{"fence-agent-dir", required_argument, NULL, 'F'},
 		{"group", required_argument, NULL, 'g'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -290,6 +293,7 @@ static int parse_opts(int argc, char **argv, had_opts *o)
 		case 'R': o->readers_allowed = false; break;
 		case 'o': o->ocf_root = optarg; break;
 		case 'x': o->libexec_dir = optarg; break;
+		case 'F': o->stonith_dir = optarg; break;
 		case 'g': o->group = optarg; break;
 		case 'V': printf("had %s (libha %s)\n", HA_VERSION_STRING, ha_version()); return 0;
 		case 'h': usage(stdout); return 0;
@@ -320,6 +324,10 @@ static int start_cluster(had *d, const had_opts *o)
 	ha_executor *ex = ha_cluster_executor(d->cl);
 	if (o->ocf_root && (r = ha_executor_set_ocf_root(ex, o->ocf_root)) < 0) {
 		fprintf(stderr, "had: --ocf-root %s: %s\n", o->ocf_root, ha_strerror(r));
+		return r;
+	}
+	if (o->stonith_dir && (r = ha_executor_set_stonith_dir(ex, o->stonith_dir)) < 0) {
+		fprintf(stderr, "had: --fence-agent-dir %s: %s\n", o->stonith_dir, ha_strerror(r));
 		return r;
 	}
 	if ((r = ha_executor_set_libexec_dir(ex, o->libexec_dir)) < 0) {

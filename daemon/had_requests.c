@@ -208,7 +208,12 @@ static void validate_params(cfg_req *q)
 		int r = ha_op_request_set_agent(req, agent);
 		if (r == 0)
 			r = ha_cib_rsc_params(q->cib, *p, &params);
+		bool stonith = !strncmp(agent, "stonith:", 8);
 		for (char **kv = params; r == 0 && kv && kv[0] && kv[1]; kv += 2) {
+			/* pcmk_* parameters of a fence device are the fencer's (host lists,
+			 * delays), not the agent's: its meta-data does not list them. */
+			if (stonith && !strncmp(kv[0], "pcmk_", 5))
+				continue;
 			if ((r = ha_op_request_set_param(req, kv[0], kv[1])) < 0)
 				g_string_append_printf(q->errors, "resource %s: parameter name '%s' "
 						       "is not usable ([A-Za-z0-9_-] only)\n", *p, kv[0]);
