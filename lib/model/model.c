@@ -554,7 +554,8 @@ const char *ha__rsc_digest(const ha_rsc *r, char *buf)
 				g_ptr_array_add(pairs, p);
 		}
 	}
-	qsort(pairs->pdata, pairs->len, sizeof(gpointer), cmp_pairs);
+	if (pairs->len > 1)
+		qsort(pairs->pdata, pairs->len, sizeof(gpointer), cmp_pairs);
 	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
 	for (guint i = 0; i < pairs->len; i++) {
 		const ha_nvpair *p = g_ptr_array_index(pairs, i);

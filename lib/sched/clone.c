@@ -270,7 +270,8 @@ static void promote(sched *s, sc_rsc *clone)
 		inst->promo_score = v;
 		g_ptr_array_add(placed, inst);
 	}
-	qsort(placed->pdata, placed->len, sizeof(gpointer), cmp_promo);
+	if (placed->len > 1)
+		qsort(placed->pdata, placed->len, sizeof(gpointer), cmp_promo);
 	int promoted = 0;
 	int *per_node = g_new0(int, nn ? nn : 1);
 	bool demote_all = !s->have_quorum && s->opts->no_quorum_policy == HA_NQP_DEMOTE;

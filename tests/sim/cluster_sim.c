@@ -55,6 +55,7 @@ struct world {
 	GHashTable *probe_timeout; /* "rsc@node" -> 1: probes time out there */
 	unsigned starts;       /* start operations executed */
 	bool fencing;          /* stonith-enabled: only then is invariant 1 promised */
+	GHashTable *jobs;      /* live jobs (timers the simulator may drop unfired) */
 	char *last_violation;
 };
 
@@ -100,6 +101,7 @@ typedef struct job {
 
 static void job_free(job *j)
 {
+	g_hash_table_remove(j->nd->w->jobs, j);
 	g_free(j->rsc);
 	g_free(j->action);
 	g_free(j->target);
@@ -176,6 +178,7 @@ static int env_exec(void *ud, const ha_core_exec *op)
 	node *nd = ud;
 	job *j = g_new0(job, 1);
 	j->nd = nd;
+	g_hash_table_add(nd->w->jobs, j);
 	j->token = op->token;
 	j->rsc = g_strdup(op->rsc);
 	j->action = g_strdup(op->action);
@@ -385,6 +388,7 @@ static world *world_new(uint64_t seed, unsigned n, const char *cib_xml, bool ver
 	w->trail = g_string_new(NULL);
 	w->unique = g_ptr_array_new_with_free_func(g_free);
 	w->fail_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w->jobs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	w->probe_timeout = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	w->cib_xml = g_strdup(cib_xml);
 	ha_sim_options o;
@@ -433,6 +437,11 @@ static void world_free(world *w)
 		g_hash_table_destroy(nd->monitors);
 	}
 	ha__sim_free(w->sim);
+	GList *left = g_hash_table_get_keys(w->jobs);
+	for (GList *l = left; l; l = l->next)
+		job_free(l->data);
+	g_list_free(left);
+	g_hash_table_destroy(w->jobs);
 	g_ptr_array_free(w->unique, TRUE);
 	g_hash_table_destroy(w->fail_start);
 	g_hash_table_destroy(w->probe_timeout);
