@@ -232,7 +232,7 @@ static bool node_state_eq(const ha_node_state *a, const ha_node_state *b)
 	return str_eq(a->id, b->id) && str_eq(a->uname, b->uname) && str_eq(a->in_ccm, b->in_ccm) &&
 	       str_eq(a->crmd, b->crmd) && str_eq(a->join, b->join) &&
 	       str_eq(a->expected, b->expected) && str_eq(a->crm_debug_origin, b->crm_debug_origin) &&
-	       nvsets_eq(a->attrs, b->attrs) && pairs_eq(a->other_attrs, b->other_attrs) &&
+	       a->frozen == b->frozen && nvsets_eq(a->attrs, b->attrs) && pairs_eq(a->other_attrs, b->other_attrs) &&
 	       ARRAYS_EQ(a->lrm, b->lrm, ha_lrm_rsc, lrm_rsc_eq);
 }
 

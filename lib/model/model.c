@@ -601,6 +601,15 @@ ha_node_state *ha__node_state_copy(ha_cib *dst, const ha_node_state *ns)
 	d->line = ns->line;
 	g_ptr_array_free(d->attrs, TRUE);
 	d->attrs = copy_nvsets(dst, ns->attrs);
+	for (guint i = 0; ns->other_attrs && i < ns->other_attrs->len; i++) {
+		ha_nvpair nv = g_array_index(ns->other_attrs, ha_nvpair, i);
+		nv.id = ha__str(dst, nv.id);
+		nv.name = ha__str_const(dst, nv.name);
+		nv.value = ha__str_const(dst, nv.value);
+		if (!d->other_attrs)
+			d->other_attrs = g_array_new(FALSE, TRUE, sizeof(ha_nvpair));
+		g_array_append_val(d->other_attrs, nv);
+	}
 	for (guint i = 0; i < ns->lrm->len; i++) {
 		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
 		ha_lrm_rsc *l = ha__lrm_rsc_new();
@@ -636,6 +645,8 @@ void ha__node_state_free(ha_node_state *ns)
 	}
 	g_ptr_array_free(ns->lrm, TRUE);
 	nvsets_free(ns->attrs);
+	if (ns->other_attrs)
+		g_array_free(ns->other_attrs, TRUE);
 	g_free(ns);
 }
 

@@ -440,6 +440,31 @@ static void test_equal(void **state)
 /* RES(x): x starts on line 4 of the document. */
 #define RES(x) HEAD "<crm_config/><nodes/><resources>\n" x "</resources>\n<constraints/>\n" TAIL
 
+/* Status moves between CIBs (ha__cib_copy_status) with every attribute, frozen
+ * nodes and extra node_state attributes included; the replaced one is freed. */
+static void test_status_copy(void **state)
+{
+	(void)state;
+	const char *xml = HEAD "<nodes/><resources/><constraints/></configuration>\n<status>\n"
+		"<node_state id=\"1\" uname=\"n1\" ha-frozen=\"true\" shutdown=\"0\" in_ccm=\"1700000000\"/>\n"
+		"<node_state id=\"2\" uname=\"n2\" node_fenced=\"0\"/>\n</status></cib>\n";
+	ha_diag *d;
+	ha_diag_new(&d);
+	ha_cib *src = NULL, *dst = NULL;
+	assert_int_equal(load_str(xml, 0, &src, d), 0);
+	assert_true(((ha_node_state *)g_ptr_array_index(src->status, 0))->frozen);
+	roundtrip(src);
+	assert_int_equal(load_str(xml, 0, &dst, d), 0);
+	ha_node_state *ns = g_ptr_array_index(dst->status, 1);
+	ns->frozen = true;
+	assert_false(ha_cib_equal(src, dst));
+	ha__cib_copy_status(dst, src);
+	assert_true(ha_cib_equal(src, dst));
+	ha_cib_free(src);
+	ha_cib_free(dst);
+	ha_diag_free(d);
+}
+
 static void test_not_well_formed(void **state)
 {
 	(void)state;
@@ -978,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_pcmk_legacy_lenient),
 		cmocka_unit_test(test_roundtrip_files),
 		cmocka_unit_test(test_roundtrip_escaping),
+		cmocka_unit_test(test_status_copy),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_not_well_formed),
 		cmocka_unit_test(test_schema_errors),
