@@ -648,6 +648,48 @@ static bool anything_active(ha_core *c)
 	return g_hash_table_size(c->busy) > 0;
 }
 
+/* Does a start of r have to wait for something it is ordered after that is still in
+ * flight? The scheduler counts a pending start as started, so an earlier group member
+ * or a mandatory order's first resource that is still starting would otherwise let r
+ * start at once (a database before its file system is mounted). */
+static bool first_in_flight(const ha_cib *cib, int64_t now, const ha_rsc *r)
+{
+	GPtrArray *firsts = g_ptr_array_new();
+	for (const ha_rsc *x = r; x; x = x->parent) {
+		if (x->parent && x->parent->kind == HA_RSC_GROUP) {
+			for (guint i = 0; i < x->parent->children->len; i++) {
+				const ha_rsc *sib = g_ptr_array_index(x->parent->children, i);
+				if (sib == x)
+					break;
+				g_ptr_array_add(firsts, (gpointer)sib);
+			}
+		}
+		for (guint i = 0; i < cib->cfg.orders->len; i++) {
+			const ha_order *o = g_ptr_array_index(cib->cfg.orders, i);
+			if (o->kind == HA_ORDER_MANDATORY && o->r_then == x && o->r_first &&
+			    (!o->first_action || !strcmp(o->first_action, "start")))
+				g_ptr_array_add(firsts, (gpointer)o->r_first);
+		}
+	}
+	bool waiting = false;
+	GPtrArray *prims = g_ptr_array_new();
+	for (guint i = 0; i < firsts->len && !waiting; i++) {
+		g_ptr_array_set_size(prims, 0);
+		ha__rsc_primitives(g_ptr_array_index(firsts, i), prims);
+		for (guint j = 0; j < prims->len && !waiting; j++) {
+			for (guint k = 0; k < cib->status->len && !waiting; k++) {
+				ha_presence pr;
+				ha__sched_presence(cib, now, g_ptr_array_index(prims, j),
+						   g_ptr_array_index(cib->status, k), &pr);
+				waiting = pr.pending;
+			}
+		}
+	}
+	g_ptr_array_free(prims, TRUE);
+	g_ptr_array_free(firsts, TRUE);
+	return waiting;
+}
+
 static void reconcile(void *arg)
 {
 	ha_core *c = arg;
@@ -702,6 +744,9 @@ static void reconcile(void *arg)
 			continue;
 		}
 		if (!strcmp(a.action, "start") || !strcmp(a.action, "promote")) {
+			if (!strcmp(a.action, "start") &&
+			    first_in_flight(cib, ha__state_now(c->st), r))
+				continue; /* reconciled again when that operation ends */
 			/* Only after our claim comes back valid through the ordered stream. */
 			ha_msg m = {.type = HA_MSG_CLAIM};
 			m.u.claim.rsc = (char *)a.rsc;
