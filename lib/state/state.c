@@ -43,6 +43,7 @@ struct ha_state {
 	ha_cib *cib;
 	char *digest;           /* cached config digest */
 	int64_t now;
+	int64_t startup_since;  /* replicated time unseen nodes started to be waited for, -1 */
 	uint64_t ring;
 	GArray *members;
 	bool synced;
@@ -385,6 +386,7 @@ int ha__state_new(const ha_state_options *o, ha_cib *cib, ha_state **ret)
 	st->acks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)ack_free);
 	st->events = g_queue_new();
 	st->excluded = g_hash_table_new(g_direct_hash, g_direct_equal);
+	st->startup_since = -1;
 	st->sync_clock = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	/* The replicated status starts empty: every member reports its own in the sync. */
 	for (guint i = 0; i < cib->status->len; i++)
@@ -646,6 +648,48 @@ void ha__state_sync_msg(const ha_state *st, bool quorate, GPtrArray *own_ops, GP
 	out->u.sync.attrs = own_attrs;
 }
 
+/* Startup fencing: with fencing enabled, a node of the configuration that this
+ * cluster has never seen may be running anything. Once the cluster is synced and
+ * quorate, such a node is given 20 s of replicated time to join (Pacemaker's
+ * dc-deadtime); then it is treated as lost and fenced, unless startup-fencing=false. */
+#define HA_STARTUP_FENCE_DELAY 20
+
+static bool unseen_nodes(const ha_state *st)
+{
+	for (guint i = 0; i < st->cib->cfg.nodes->len; i++) {
+		const ha_node_def *d = g_ptr_array_index(st->cib->cfg.nodes, i);
+		const char *name = d->uname ? d->uname : d->id;
+		if (name && !ha__node_state_find(st->cib, name))
+			return true;
+	}
+	return false;
+}
+
+static void startup_fencing(ha_state *st)
+{
+	const ha_options *o = &st->cib->cfg.opts;
+	if (!st->synced || !st->quorate || !o->stonith_enabled || !o->startup_fencing || !st->now ||
+	    !unseen_nodes(st))
+		return;
+	if (st->startup_since < 0) {
+		st->startup_since = st->now;
+		return;
+	}
+	if (st->now - st->startup_since < HA_STARTUP_FENCE_DELAY)
+		return;
+	for (guint i = 0; i < st->cib->cfg.nodes->len; i++) {
+		const ha_node_def *d = g_ptr_array_index(st->cib->cfg.nodes, i);
+		const char *name = d->uname ? d->uname : d->id;
+		if (!name || ha__node_state_find(st->cib, name))
+			continue;
+		ha_node_state *ns = node_state(st->cib, name);
+		set_node(st->cib, ns, "false", "offline", "down", "member");
+		g_hash_table_insert(st->lost, g_strdup(name), i64(st->now));
+		event(st, HA_SEV_NODE_LOST, NULL, NULL, name,
+		      "not seen within 20 s of the cluster starting (startup fencing)");
+	}
+}
+
 static void sync_resolve(ha_state *st)
 {
 	bool quorate = true;
@@ -688,6 +732,7 @@ static void sync_resolve(ha_state *st)
 		st->synced = true;
 		set_quorum_attr(st);
 		event(st, HA_SEV_SYNC_COMPLETE, NULL, NULL, NULL, NULL);
+		startup_fencing(st);
 		fence_check(st);
 		return;
 	}
@@ -750,6 +795,7 @@ static void apply_config(ha_state *st, uint32_t from, const ha_msg *m)
 		e->node = from;
 		g_queue_push_tail(st->events, e);
 		event(st, HA_SEV_SYNC_COMPLETE, NULL, NULL, NULL, NULL);
+		startup_fencing(st);
 		fence_check(st);
 		return;
 	}
@@ -984,6 +1030,7 @@ static void apply_tick(ha_state *st, uint32_t from, int64_t now)
 		return;
 	if (now > st->now)
 		st->now = now;
+	startup_fencing(st);
 	bool fencing = st->cib->cfg.opts.stonith_enabled;
 	GHashTableIter it;
 	gpointer k, v;
@@ -1016,6 +1063,8 @@ int64_t ha__state_next_due(const ha_state *st)
 	g_hash_table_iter_init(&it, st->frozen);
 	while (g_hash_table_iter_next(&it, &k, &v))
 		CONSIDER(*(int64_t *)v + st->o.frozen_grace);
+	if (st->startup_since >= 0 && st->synced && unseen_nodes(st))
+		CONSIDER(st->startup_since + HA_STARTUP_FENCE_DELAY);
 	uint32_t timeout = st->cib->cfg.opts.stonith_timeout_ms / 1000;
 	if (!timeout)
 		timeout = 60;
