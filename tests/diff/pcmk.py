@@ -11,6 +11,7 @@ This module does not know about hactl.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -49,10 +50,36 @@ def _prim_entry(role, nodes):
     return {"node": nodes[0] if len(nodes) == 1 else nodes, "role": _role(role)}
 
 
+def _instance_end(cid, inst):
+    """(role, node) of one clone instance element, or None when it is not
+    active.  An instance that is a group counts only when every member runs,
+    all on the same node (hactl's rule, docs/json.md); it is Promoted when a
+    member is."""
+    members = [inst] if inst.tag == "resource" else inst.findall("resource")
+    if inst.tag not in ("resource", "group") or not members:
+        raise PcmkError("clone %s: unexpected instance element <%s>" % (cid, inst.tag))
+    nodes, roles = set(), set()
+    for m in members:
+        ns = [n.get("name") for n in m.findall("node")]
+        if len(ns) > 1:
+            raise PcmkError("clone %s: instance %s active on %s" % (cid, m.get("id"), ns))
+        if not ns:
+            return None
+        nodes.add(ns[0])
+        roles.add(_role(m.get("role")))
+    if len(nodes) != 1:
+        return None
+    role = "Promoted" if "Promoted" in roles else roles.pop() if len(roles) == 1 else None
+    if role is None:
+        raise PcmkError("clone %s: group instance in roles %s" % (cid, sorted(roles)))
+    return role, nodes.pop()
+
+
 def placement_from_status_xml(res_el):
     """Placement from a <resources> element of crm_simulate's XML output
     (cluster_status or revised_cluster_status).  Group members are listed under
-    their own ids; a clone under its id with sorted node lists per role."""
+    their own ids; a clone under its id with sorted node lists per role, one
+    entry per active instance (so clone-node-max > 1 repeats a node)."""
     out = {}
     for el in res_el:
         if el.tag == "resource":
@@ -63,16 +90,53 @@ def placement_from_status_xml(res_el):
         elif el.tag == "clone":
             promotable = el.get("multi_state") == "true"
             roles = {"Promoted": [], "Unpromoted": []} if promotable else {"Started": []}
-            for inst in el.iter("resource"):
-                role = _role(inst.get("role"))
-                for n in inst.findall("node"):
-                    if role not in roles:
-                        raise PcmkError("clone %s: instance in role %s" % (el.get("id"), role))
-                    roles[role].append(n.get("name"))
+            for inst in el:
+                end = _instance_end(el.get("id"), inst)
+                if end is None:
+                    continue
+                role, node = end
+                if role not in roles:
+                    raise PcmkError("clone %s: instance in role %s" % (el.get("id"), role))
+                roles[role].append(node)
             out[el.get("id")] = {k: sorted(v) for k, v in roles.items()}
         elif el.tag == "bundle":
             raise PcmkError("bundles are outside the tested subset")
     return out
+
+
+def clone_layout(root):
+    """{clone id: {"prims": [primitive ids], "group": bool, "promotable": bool,
+    "node_max": int, "promoted_max": int}} from a CIB's configuration."""
+    out = {}
+    res = root.find("configuration/resources")
+    for el in (res if res is not None else []):
+        if el.tag not in ("clone", "master"):
+            continue
+        meta = {}
+        for ma in el.findall("meta_attributes"):
+            for nv in ma.findall("nvpair"):
+                meta[nv.get("name")] = nv.get("value")
+        child = next((c for c in el if c.tag in ("primitive", "group")), None)
+        if child is None:
+            continue
+        prims = [child.get("id")] if child.tag == "primitive" else \
+            [p.get("id") for p in child.findall("primitive")]
+        out[el.get("id")] = {
+            "prims": prims, "group": child.tag == "group",
+            "promotable": el.tag == "master" or
+            meta.get("promotable", "false").lower() in ("true", "yes", "1", "on"),
+            "node_max": int(meta.get("clone-node-max", "1")),
+            "promoted_max": int(meta.get("promoted-max", meta.get("master-max", "1"))),
+        }
+    return out
+
+
+_INSTANCE_RE = re.compile(r":\d+$")
+
+
+def base_id(rid):
+    """Primitive id of a clone instance id ("d1:2" -> "d1")."""
+    return _INSTANCE_RE.sub("", rid)
 
 
 def _node_online(ns):
@@ -109,11 +173,30 @@ def active_from_saved_cib(root):
     return act
 
 
-def _check_consistent(placement, active):
-    """Primitives' node sets must agree between the two readings."""
+def _check_consistent(placement, active, clones):
+    """Primitives' node sets, and clones' node sets per role, must agree between
+    the two readings.  The saved CIB names anonymous instances with or without
+    an instance number, so clones are compared as node sets."""
+    byprim = {}
+    for rid, nodes in active.items():
+        for n, role in nodes.items():
+            byprim.setdefault(base_id(rid), {}).setdefault(n, set()).add(role)
+    for cid, lay in clones.items():
+        ent = placement.get(cid)
+        if ent is None:
+            raise PcmkError("clone %s missing from crm_simulate's revised status" % cid)
+        per = [byprim.get(p, {}) for p in lay["prims"]]
+        on = set.intersection(*[set(x) for x in per]) if per else set()
+        got_prom = {n for n in on if any("Promoted" in x.get(n, ()) for x in per)}
+        want_all = {n for v in ent.values() for n in v}
+        want_prom = set(ent.get("Promoted", []))
+        if want_all != on or want_prom != got_prom:
+            raise PcmkError("extraction mismatch for clone %s: revised status %s, saved CIB "
+                            "active on %s (promoted on %s)"
+                            % (cid, ent, sorted(on), sorted(got_prom)))
     for rid, ent in placement.items():
         if "role" not in ent:
-            continue  # clone: instance ids differ, checked by crm_simulate itself
+            continue
         want = ent["node"]
         want = [] if want is None else ([want] if isinstance(want, str) else want)
         got = sorted(active.get(rid, {}))
@@ -130,6 +213,7 @@ class Result:
         self.scores = {}      # rsc -> {node: int}: pcmk__primitive_assign lines
         self.score_lines = {}  # rsc -> [text lines], every allocation line
         self.promotion = {}   # rsc -> {node: int}
+        self.clones = {}      # clone_layout() of the input
         self.usable = set()   # online, not standby, not in maintenance
         self.saved = None     # path of the saved CIB (in the work dir)
 
@@ -172,20 +256,44 @@ def simulate(path, workdir, timeout=60):
             res.promotion.setdefault(rid, {})[node] = parse_score(w.get("score"))
             res.score_lines.setdefault(rid, []).append(
                 "%s promotion score on %s: %s" % (rid, node, w.get("score")))
-    _check_consistent(res.placement, active_from_saved_cib(ET.parse(out_cib).getroot()))
+    res.clones = clone_layout(ET.parse(path).getroot())
+    _check_consistent(res.placement, active_from_saved_cib(ET.parse(out_cib).getroot()),
+                      res.clones)
     return res
 
 
 def find_ties(res):
-    """Resources whose best usable score (>= 0) is shared by two usable nodes."""
+    """Resources whose best usable score (>= 0) is shared by two usable nodes,
+    and promotable clones whose promotion decision rests on equal values.
+
+    A clone instance's tie does not count when every tied node ends up holding
+    clone-node-max instances of that clone: which instance went where is not
+    compared, only the node sets.  For promotion, the promoted-max-th and the
+    next instance must not share a value >= 0."""
     ties = []
+    owner = {p: cid for cid, lay in res.clones.items() for p in lay["prims"]}
     for rid, sc in sorted(res.scores.items()):
         vals = [v for n, v in sc.items() if n in res.usable]
         if not vals:
             continue
         top = max(vals)
-        if top >= 0 and vals.count(top) > 1:
-            ties.append("%s: %d usable nodes share the top score %d" % (rid, vals.count(top), top))
+        if top < 0 or vals.count(top) < 2:
+            continue
+        cid = owner.get(base_id(rid))
+        if cid is not None and cid in res.placement:
+            tied = [n for n, v in sc.items() if n in res.usable and v == top]
+            held = [n for v in res.placement[cid].values() for n in v]
+            if all(held.count(n) >= res.clones[cid]["node_max"] for n in tied):
+                continue
+        ties.append("%s: %d usable nodes share the top score %d" % (rid, vals.count(top), top))
+    for cid, lay in sorted(res.clones.items()):
+        if not lay["promotable"]:
+            continue
+        vals = sorted((v for rid, sc in res.promotion.items()
+                       if base_id(rid) in lay["prims"] for v in sc.values()), reverse=True)
+        k = lay["promoted_max"]
+        if 0 < k < len(vals) and vals[k] >= 0 and vals[k - 1] == vals[k]:
+            ties.append("%s: promotion values %s tie at promoted-max %d" % (cid, vals, k))
     return ties
 
 
@@ -242,6 +350,9 @@ def perturb_names_reversed(root):
             el.set("node", ren[el.get("node")])
         elif el.tag == "lrm_rsc_op" and el.get("on_node") in ren:
             el.set("on_node", ren[el.get("on_node")])
+        elif (el.tag == "expression" and el.get("attribute") == "#uname"
+              and el.get("value") in ren):
+            el.set("value", ren[el.get("value")])
     return {v: k_ for k_, v in ren.items()}
 
 

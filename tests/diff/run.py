@@ -8,8 +8,9 @@
   run.py --gen N --seed S --hactl H [--family F] [--keep DIR]
       generate N fresh cases, keep the tie-free ones, compare, print each
       disagreement with both JSONs and the crm_simulate score lines.
-  run.py --make-corpus --per-family K --seed S [--corpus DIR]
-      (re)write the generated part of the committed corpus (001-799).
+  run.py --make-corpus --per-family K --seed S [--corpus DIR] [--family F ...]
+      (re)write the generated part of the committed corpus (001-799); with
+      --family, only those families, numbered after the remaining ones.
   run.py --pin FILE [--name NAME]
       add a hand-minimized case to the corpus as 9NN-pinned (after the same
       tie-freedom checks; the expectation comes from crm_simulate).
@@ -29,6 +30,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -80,6 +82,9 @@ def diff_keys(want, got):
 
 def report_disagreement(out, name, path, want, got, hactl, pcmk_lines):
     keys = diff_keys(want, got)
+    # A clone's scores are its instances' ("r1:0") and its primitives' lines.
+    clones = pcmk.clone_layout(ET.parse(path).getroot())
+    prims = [p for k in keys if k in clones for p in clones[k]["prims"]]
     out.append("DISAGREE %s (%s)" % (name, path))
     for k in keys:
         out.append("  %-10s pacemaker %s" % (k, jdump(want.get(k, "(absent)"))))
@@ -89,7 +94,11 @@ def report_disagreement(out, name, path, want, got, hactl, pcmk_lines):
     for k in keys:
         for ln in pcmk_lines.get(k, []):
             out.append("  crm_simulate: " + ln)
-    for ln in hactl_score_lines(hactl, path, keys):
+    for rid in sorted(pcmk_lines):
+        if rid not in keys and pcmk.base_id(rid) in prims:
+            for ln in pcmk_lines[rid]:
+                out.append("  crm_simulate: " + ln)
+    for ln in hactl_score_lines(hactl, path, keys + prims):
         out.append("  hactl --scores: " + ln)
     for k in keys[:3]:
         try:
@@ -248,13 +257,18 @@ def cmd_make_corpus(args):
         print("%s is not installed" % pcmk.CRM_SIMULATE)
         return 2
     os.makedirs(args.corpus, exist_ok=True)
+    # With --family only those families are (re)written, numbered after the
+    # generated cases that stay; without it every generated case is rewritten.
+    fams = tuple(args.family) if args.family else cibgen.FAMILIES
+    num = 0
     for old in glob.glob(os.path.join(args.corpus, "*")):
         m = CASE_RE.match(os.path.basename(old).replace(".expected.json", ".xml"))
-        if m and m.group(2) in cibgen.FAMILIES:
+        if m and m.group(2) in fams:
             os.unlink(old)   # pinned cases (9NN-pinned) stay
-    num = 0
+        elif m and m.group(2) in cibgen.FAMILIES:
+            num = max(num, int(m.group(1)))
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for fam in cibgen.FAMILIES:
+        for fam in fams:
             got, seed, tried = [], args.seed, 0
             # Bounded: a family that yields under 10% tie-free cases is a generator bug.
             while len(got) < args.per_family and tried < args.per_family * 10:
