@@ -353,8 +353,11 @@ int ha_edit_group_add(ha_cib *cib, const char *group, const char *rsc)
 		return -ENOENT;
 	ha_rsc *g = ha__rsc_find(cfg, group);
 	guint i;
-	if (r->kind != HA_RSC_PRIMITIVE || (r->parent && r->parent->kind == HA_RSC_CLONE))
+	if (r->kind != HA_RSC_PRIMITIVE)
 		return -EINVAL;
+	for (const ha_rsc *a = r->parent; a; a = a->parent)
+		if (a->kind == HA_RSC_CLONE)
+			return -EINVAL; /* moving it would silently change what the clone runs */
 	if (g && g->kind != HA_RSC_GROUP)
 		return HA_EDUPLICATE;
 	if (!g && constraint_find(cfg, group, &i) != C_NONE)

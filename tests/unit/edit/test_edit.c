@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Editing API and status report tests: every edit keeps the document loadable (it is
+ * serialized and parsed again with the schema), failing edits change nothing, deletes
+ * take their constraints along, and the status report reads a plan correctly. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <ha/ha.h>
+#include <ha/edit.h>
+#include <ha/status.h>
+
+/* Serialize and parse again (schema on): the edit produced a valid document. */
+static ha_cib *reload(const ha_cib *cib)
+{
+	char *xml = NULL;
+	ha_cib *out = NULL;
+	ha_diag *d = NULL;
+	assert_int_equal(ha_cib_to_string(cib, &xml), 0);
+	ha_diag_new(&d);
+	int r = ha_cib_load_memory(xml, strlen(xml), "edited", 0, &out, d);
+	for (size_t i = 0; r < 0 && i < ha_diag_count(d); i++)
+		print_error("%s\n", ha_diag_message(d, i));
+	assert_int_equal(r, 0);
+	ha_diag_free(d);
+	free(xml);
+	return out;
+}
+
+static char *text(const ha_cib *cib)
+{
+	char *xml = NULL;
+	assert_int_equal(ha_cib_to_string(cib, &xml), 0);
+	return xml;
+}
+
+static const char base_xml[] =
+	"<cib validate-with=\"pacemaker-3.9\" admin_epoch=\"0\" epoch=\"3\" num_updates=\"0\" "
+	"have-quorum=\"1\"><configuration><crm_config/><nodes>"
+	"<node id=\"1\" uname=\"n1\"/><node id=\"2\" uname=\"n2\"/></nodes><resources/>"
+	"<constraints/></configuration><status>"
+	"<node_state id=\"1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\"/>"
+	"<node_state id=\"2\" uname=\"n2\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\"/>"
+	"</status></cib>";
+
+static ha_cib *base(void)
+{
+	ha_cib *cib = NULL;
+	assert_int_equal(ha_cib_load_memory(base_xml, sizeof(base_xml) - 1, "base", 0, &cib, NULL), 0);
+	return cib;
+}
+
+static void test_primitives_groups_clones(void **state)
+{
+	(void)state;
+	ha_cib *cib = base();
+	assert_int_equal(ha_edit_primitive(cib, "a", "ocf:ha:Dummy"), 0);
+	assert_int_equal(ha_edit_primitive(cib, "a", "ocf:ha:Dummy"), HA_EDUPLICATE);
+	assert_int_equal(ha_edit_primitive(cib, "9bad", "ocf:ha:Dummy"), -EINVAL);
+	assert_int_equal(ha_edit_primitive(cib, "b", "ocf:Dummy"), -EINVAL);
+	assert_int_equal(ha_edit_primitive(cib, "b", "ocf:ha:../x"), -EINVAL);
+	assert_int_equal(ha_edit_primitive(cib, "b", "lsb:foo"), 0);
+	assert_int_equal(ha_edit_rsc_param(cib, "a", "state", "/tmp/x"), 0);
+	assert_int_equal(ha_edit_rsc_param(cib, "a", "bad name", "1"), -EINVAL);
+	assert_int_equal(ha_edit_rsc_meta(cib, "a", "target-role", "Stopped"), 0);
+	assert_int_equal(ha_edit_rsc_op(cib, "a", "monitor", "10s", "20s", NULL), 0);
+	assert_int_equal(ha_edit_rsc_op(cib, "a", "monitor", "10s", "30s", "block"), 0);
+	assert_int_equal(ha_edit_rsc_op(cib, "a", "monitor", "soon", NULL, NULL), -EINVAL);
+	assert_int_equal(ha_edit_rsc_op(cib, "a", "start", "0", "60s", "nonsense"), -EINVAL);
+	assert_int_equal(ha_edit_group_add(cib, "g", "a"), 0);
+	assert_int_equal(ha_edit_group_add(cib, "g", "b"), 0);
+	assert_string_equal(ha_cib_rsc_kind(cib, "g"), "group");
+	assert_string_equal(ha_cib_rsc_parent(cib, "b"), "g");
+	assert_int_equal(ha_edit_clone(cib, "g", NULL, false), 0);
+	assert_string_equal(ha_cib_rsc_parent(cib, "g"), "g-clone");
+	assert_int_equal(ha_edit_clone(cib, "g-clone", NULL, false), -EINVAL);
+	assert_int_equal(ha_edit_group_add(cib, "h", "a"), -EINVAL); /* inside a clone's group */
+	ha_cib *r = reload(cib);
+	char *desc = NULL;
+	assert_int_equal(ha_cib_describe(r, "a", &desc), 0);
+	assert_non_null(strstr(desc, "ocf:ha:Dummy"));
+	assert_non_null(strstr(desc, "state=/tmp/x"));
+	assert_non_null(strstr(desc, "target-role=Stopped"));
+	assert_non_null(strstr(desc, "timeout=30s on-fail=block"));
+	free(desc);
+	/* Parameters of the primitive, for agent validation. */
+	char **p = NULL;
+	assert_int_equal(ha_cib_rsc_params(r, "a", &p), 0);
+	assert_string_equal(p[0], "state");
+	assert_string_equal(p[1], "/tmp/x");
+	assert_null(p[2]);
+	ha_strv_free(p);
+	char *agent = NULL;
+	assert_int_equal(ha_cib_rsc_agent(r, "b", &agent), 0);
+	assert_string_equal(agent, "lsb:foo");
+	free(agent);
+	/* Unset removes the pair and an emptied set. */
+	assert_int_equal(ha_edit_rsc_meta(r, "a", "target-role", NULL), 0);
+	char *xml = text(r);
+	assert_null(strstr(xml, "a-meta_attributes"));
+	free(xml);
+	/* Deleting the last members removes the group and its clone. */
+	assert_int_equal(ha_edit_rsc_delete(r, "a"), 0);
+	assert_non_null(ha_cib_rsc_kind(r, "g-clone"));
+	assert_int_equal(ha_edit_rsc_delete(r, "b"), 0);
+	assert_null(ha_cib_rsc_kind(r, "g"));
+	assert_null(ha_cib_rsc_kind(r, "g-clone"));
+	assert_int_equal(ha_edit_rsc_delete(r, "b"), -ENOENT);
+	ha_cib *r2 = reload(r);
+	ha_cib_free(r2);
+	ha_cib_free(r);
+	ha_cib_free(cib);
+}
+
+static void test_group_moves(void **state)
+{
+	(void)state;
+	ha_cib *cib = base();
+	assert_int_equal(ha_edit_primitive(cib, "a", "ocf:ha:Dummy"), 0);
+	assert_int_equal(ha_edit_primitive(cib, "b", "ocf:ha:Dummy"), 0);
+	assert_int_equal(ha_edit_group_add(cib, "g1", "a"), 0);
+	assert_int_equal(ha_edit_group_add(cib, "g1", "b"), 0);
+	/* a moves to a new group: groups do not nest, g1 keeps b. */
+	assert_int_equal(ha_edit_group_add(cib, "g2", "a"), 0);
+	assert_string_equal(ha_cib_rsc_parent(cib, "a"), "g2");
+	assert_null(ha_cib_rsc_parent(cib, "g2"));
+	/* b leaves g1 empty: g1 goes. */
+	assert_int_equal(ha_edit_group_add(cib, "g2", "b"), 0);
+	assert_null(ha_cib_rsc_kind(cib, "g1"));
+	assert_int_equal(ha_edit_group_add(cib, "a", "b"), HA_EDUPLICATE); /* not a group */
+	char **ids = NULL;
+	assert_int_equal(ha_cib_ids(cib, false, &ids), 0);
+	assert_string_equal(ids[0], "g2");
+	assert_string_equal(ids[1], "a");
+	assert_string_equal(ids[2], "b");
+	assert_null(ids[3]);
+	ha_strv_free(ids);
+	ha_cib_free(reload(cib));
+	ha_cib_free(cib);
+}
+
+static void test_constraints(void **state)
+{
+	(void)state;
+	ha_cib *cib = base();
+	assert_int_equal(ha_edit_primitive(cib, "a", "ocf:ha:Dummy"), 0);
+	assert_int_equal(ha_edit_primitive(cib, "b", "ocf:ha:Dummy"), 0);
+	assert_int_equal(ha_edit_location(cib, "l1", "a", "n1", "100", NULL), 0);
+	assert_int_equal(ha_edit_location(cib, "l1", "a", "n2", "-INFINITY", NULL), 0); /* replace */
+	assert_int_equal(ha_edit_location(cib, "l2", "nope", "n1", "1", NULL), HA_EREF);
+	assert_int_equal(ha_edit_location(cib, "l2", "a", "n1", "many", NULL), -EINVAL);
+	assert_int_equal(ha_edit_location(cib, "l2", "a", "n1", "1", "Sideways"), -EINVAL);
+	assert_int_equal(ha_edit_location(cib, "a", "a", "n1", "1", NULL), HA_EDUPLICATE);
+	assert_int_equal(ha_edit_colocation(cib, "c1", "a", "b", "INFINITY", NULL, NULL), 0);
+	assert_int_equal(ha_edit_colocation(cib, "c2", "a", "a", "INFINITY", NULL, NULL), -EINVAL);
+	assert_int_equal(ha_edit_location(cib, "c1", "a", "n1", "1", NULL), HA_EDUPLICATE);
+	assert_int_equal(ha_edit_order(cib, "o1", "b", "a", NULL, NULL, NULL, true), 0);
+	assert_int_equal(ha_edit_order(cib, "o2", "b", "a", "Sometimes", NULL, NULL, true), -EINVAL);
+	assert_int_equal(ha_edit_order(cib, "o2", "b", "a", "Optional", "promote", "start", false), 0);
+	assert_true(ha_cib_has_constraint(cib, "o2"));
+	char *d = NULL;
+	assert_int_equal(ha_cib_describe(cib, "l1", &d), 0);
+	assert_non_null(strstr(d, "a on n2 score -INFINITY"));
+	free(d);
+	ha_cib *r = reload(cib);
+	assert_true(ha_cib_has_constraint(r, "c1"));
+	/* Deleting a removes every constraint naming it. */
+	assert_int_equal(ha_edit_rsc_delete(r, "a"), 0);
+	assert_false(ha_cib_has_constraint(r, "l1"));
+	assert_false(ha_cib_has_constraint(r, "c1"));
+	assert_false(ha_cib_has_constraint(r, "o1"));
+	assert_int_equal(ha_edit_constraint_delete(r, "o1"), -ENOENT);
+	ha_cib_free(reload(r));
+	ha_cib_free(r);
+	ha_cib_free(cib);
+}
+
+static void test_options_nodes_status(void **state)
+{
+	(void)state;
+	ha_cib *cib = base();
+	assert_int_equal(ha_edit_property(cib, "stonith-enabled", "false"), 0);
+	assert_int_equal(ha_edit_property(cib, "stonith-enabled", "perhaps"), -EINVAL);
+	assert_int_equal(ha_edit_property(cib, "no-quorum-policy", "panic"), -EINVAL);
+	char *xml = text(cib);
+	assert_non_null(strstr(xml, "name=\"stonith-enabled\" value=\"false\""));
+	free(xml);
+	assert_int_equal(ha_edit_rsc_default(cib, "resource-stickiness", "100"), 0);
+	assert_int_equal(ha_edit_node_attr(cib, "n1", "standby", "on"), 0);
+	assert_int_equal(ha_edit_node_attr(cib, "n9", "standby", "on"), HA_EREF);
+	char **a = NULL;
+	assert_int_equal(ha_cib_node_attrs(cib, "n1", false, &a), 0);
+	assert_string_equal(a[0], "standby");
+	ha_strv_free(a);
+	assert_int_equal(ha_edit_status_attr(cib, "n2", "fail-count-x#start_0", "3"), 0);
+	assert_int_equal(ha_edit_status_attr(cib, "n2", "last-failure-x#start_0", "1700000000"), 0);
+	assert_int_equal(ha_edit_status_attr(cib, "n2", "other", "1"), 0);
+	assert_int_equal(ha_edit_status_attr(cib, "n7", "other", "1"), HA_EREF);
+	assert_int_equal(ha_edit_primitive(cib, "x", "ocf:ha:Dummy"), 0);
+	assert_int_equal(ha_edit_status_clear_failures(cib, "x", "n2"), 0);
+	assert_int_equal(ha_cib_node_attrs(cib, "n2", true, &a), 0);
+	assert_string_equal(a[0], "other");
+	assert_null(a[2]);
+	ha_strv_free(a);
+	assert_int_equal(ha_edit_status_cleanup(cib, "nothing", NULL), -ENOENT);
+	char **nodes = NULL;
+	assert_int_equal(ha_cib_nodes(cib, &nodes), 0);
+	assert_string_equal(nodes[0], "n1");
+	assert_string_equal(nodes[1], "n2");
+	assert_null(nodes[2]);
+	ha_strv_free(nodes);
+	ha_cib *r = reload(cib);
+	ha_edit_strip_status(r);
+	xml = text(r);
+	assert_null(strstr(xml, "node_state"));
+	free(xml);
+	/* Replacing the configuration keeps the status and version. */
+	ha_cib *other = base();
+	assert_int_equal(ha_edit_primitive(other, "y", "ocf:ha:Dummy"), 0);
+	ha_cib_set_version(cib, 0, 9, 1);
+	assert_int_equal(ha_edit_replace_config(cib, other), 0);
+	assert_non_null(ha_cib_rsc_kind(cib, "y"));
+	assert_null(ha_cib_rsc_kind(cib, "x"));
+	int64_t ae, e, nu;
+	ha_cib_version(cib, &ae, &e, &nu);
+	assert_int_equal(e, 9);
+	assert_int_equal(ha_cib_node_attrs(cib, "n2", true, &a), 0);
+	ha_strv_free(a);
+	/* Changed primitives: new ones and changed parameters. */
+	char **ch = NULL;
+	assert_int_equal(ha_cib_changed_primitives(other, cib, &ch), 0);
+	assert_null(ch[0]);
+	ha_strv_free(ch);
+	assert_int_equal(ha_edit_rsc_param(cib, "y", "fake", "1"), 0);
+	assert_int_equal(ha_cib_changed_primitives(other, cib, &ch), 0);
+	assert_string_equal(ch[0], "y");
+	ha_strv_free(ch);
+	ha_cib_free(other);
+	ha_cib_free(r);
+	ha_cib_free(cib);
+}
+
+/* The status report on a cluster where a group runs on n1, a member failed on n2. */
+static const char status_xml[] =
+	"<cib validate-with=\"pacemaker-3.9\" admin_epoch=\"0\" epoch=\"3\" num_updates=\"0\" "
+	"have-quorum=\"1\"><configuration><crm_config><cluster_property_set id=\"o\">"
+	"<nvpair id=\"o1\" name=\"stonith-enabled\" value=\"false\"/></cluster_property_set>"
+	"</crm_config><nodes><node id=\"1\" uname=\"n1\"/><node id=\"2\" uname=\"n2\"/></nodes>"
+	"<resources><group id=\"g\">"
+	"<primitive id=\"a\" class=\"ocf\" provider=\"ha\" type=\"Dummy\"/>"
+	"<primitive id=\"b\" class=\"ocf\" provider=\"ha\" type=\"Dummy\"/></group></resources>"
+	"<constraints/></configuration><status>"
+	"<node_state id=\"1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">"
+	"<lrm id=\"1\"><lrm_resources>"
+	"<lrm_resource id=\"a\" class=\"ocf\" provider=\"ha\" type=\"Dummy\">"
+	"<lrm_rsc_op id=\"a_last_0\" operation=\"start\" call-id=\"2\" rc-code=\"0\" op-status=\"0\" interval=\"0\"/>"
+	"</lrm_resource><lrm_resource id=\"b\" class=\"ocf\" provider=\"ha\" type=\"Dummy\">"
+	"<lrm_rsc_op id=\"b_last_0\" operation=\"start\" call-id=\"3\" rc-code=\"0\" op-status=\"0\" interval=\"0\"/>"
+	"</lrm_resource></lrm_resources></lrm></node_state>"
+	"<node_state id=\"2\" uname=\"n2\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">"
+	"<lrm id=\"2\"><lrm_resources>"
+	"<lrm_resource id=\"a\" class=\"ocf\" provider=\"ha\" type=\"Dummy\">"
+	"<lrm_rsc_op id=\"a_last_0\" operation=\"monitor\" call-id=\"1\" rc-code=\"7\" op-status=\"0\" interval=\"0\"/>"
+	"</lrm_resource><lrm_resource id=\"b\" class=\"ocf\" provider=\"ha\" type=\"Dummy\">"
+	"<lrm_rsc_op id=\"b_last_0\" operation=\"monitor\" call-id=\"1\" rc-code=\"7\" op-status=\"0\" interval=\"0\"/>"
+	"</lrm_resource></lrm_resources></lrm></node_state></status></cib>";
+
+static void test_status_report(void **state)
+{
+	(void)state;
+	ha_cib *cib = NULL;
+	ha_plan *plan = NULL;
+	char *s = NULL;
+	assert_int_equal(ha_cib_load_memory(status_xml, sizeof(status_xml) - 1, "st", 0, &cib, NULL), 0);
+	assert_int_equal(ha_plan_compute(cib, 1700000000, &plan, NULL), 0);
+	assert_true(ha_status_settled(plan));
+	assert_int_equal(ha_status_rsc_nodes(plan, "g", &s, NULL), 0);
+	assert_string_equal(s, "n1");
+	free(s);
+	assert_int_equal(ha_status_rsc_target(plan, "b", &s), 0);
+	assert_string_equal(s, "n1");
+	free(s);
+	assert_int_equal(ha_status_rsc_nodes(plan, "nope", &s, NULL), -ENOENT);
+	assert_int_equal(ha_status_format(plan, true, &s), 0);
+	assert_non_null(strstr(s, "\"settled\":true"));
+	assert_non_null(strstr(s, "\"id\":\"g\",\"kind\":\"group\""));
+	assert_non_null(strstr(s, "\"up_nodes\":[\"n1\"]"));
+	free(s);
+	assert_int_equal(ha_status_format(plan, false, &s), 0);
+	assert_non_null(strstr(s, "g (group) on n1"));
+	free(s);
+	ha_plan_free(plan);
+	/* Standby n1: not settled until the group moved; its target is n2. */
+	assert_int_equal(ha_edit_node_attr(cib, "n1", "standby", "on"), 0);
+	assert_int_equal(ha_plan_compute(cib, 1700000000, &plan, NULL), 0);
+	assert_false(ha_status_settled(plan));
+	assert_int_equal(ha_status_rsc_target(plan, "g", &s), 0);
+	assert_string_equal(s, "n2");
+	free(s);
+	ha_plan_free(plan);
+	ha_cib_free(cib);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_primitives_groups_clones),
+		cmocka_unit_test(test_group_moves),
+		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_options_nodes_status),
+		cmocka_unit_test(test_status_report),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
