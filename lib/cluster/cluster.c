@@ -215,6 +215,20 @@ out:
 	return rc;
 }
 
+static bool env_can_reload(void *ud, const char *agent)
+{
+	ha_cluster *cl = ud;
+	const ha_agent_metadata *md = NULL;
+	if (ha_executor_get_metadata(cl->ex, agent, &md) < 0 || !md)
+		return false;
+	for (size_t i = 0; i < ha_agent_metadata_action_count(md); i++) {
+		const char *a = ha_agent_metadata_action_name(md, i);
+		if (a && (!strcmp(a, "reload") || !strcmp(a, "reload-agent")))
+			return true;
+	}
+	return false;
+}
+
 static void env_config_done(void *ud, uint64_t request, int result)
 {
 	ha_cluster *cl = ud;
@@ -354,6 +368,7 @@ int ha_cluster_start(ha_cluster *cl)
 		.event = env_event,
 		.config_done = env_config_done,
 		.shutdown_done = env_shutdown_done,
+		.can_reload = env_can_reload,
 	};
 	int rc = ha__core_new(&env, load_persisted(cl->state_dir, cl), &cl->core);
 	if (rc < 0)

@@ -560,6 +560,18 @@ static void stop_orphan(ha_core *c, const char *rsc)
 	}
 }
 
+static bool can_reload(ha_core *c, const ha_rsc *r)
+{
+	if (!c->env.can_reload || !r->cls)
+		return false;
+	char agent[512];
+	if (r->provider)
+		snprintf(agent, sizeof(agent), "%s:%s:%s", r->cls, r->provider, r->type);
+	else
+		snprintf(agent, sizeof(agent), "%s:%s", r->cls, r->type);
+	return c->env.can_reload(c->env.ud, agent);
+}
+
 static bool is_lowest_member(ha_core *c)
 {
 	const GArray *m = ha__state_members(c->st);
@@ -734,6 +746,11 @@ static void reconcile(void *arg)
 				run_op(c, r, "monitor", 0, NULL);
 			else if (!g_hash_table_contains(c->recurring, a.rsc))
 				run_op(c, r, "monitor", a.interval_ms, NULL);
+			continue;
+		}
+		if (!strcmp(a.action, "stop") && a.param_restart && can_reload(c, r)) {
+			/* new parameters, and the agent can take them without a restart */
+			run_op(c, r, "reload", 0, NULL);
 			continue;
 		}
 		if (!strcmp(a.action, "stop") || !strcmp(a.action, "demote")) {

@@ -47,6 +47,9 @@ typedef struct ha_core_env {
 	void (*event)(void *ud, const char *json);  /* optional */
 	void (*config_done)(void *ud, uint64_t request, int result); /* optional */
 	void (*shutdown_done)(void *ud);             /* optional */
+	/* optional: does the agent advertise reload (or reload-agent)? Then a resource
+	 * whose parameters changed is reloaded in place instead of restarted. */
+	bool (*can_reload)(void *ud, const char *agent);
 } ha_core_env;
 
 /* initial: the persisted configuration (consumed). */

@@ -338,4 +338,6 @@ void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out)
 	}
 	out->orphan = !a->rsc && a->kind == ACT_STOP;
 	out->instance = a->rsc ? a->rsc->instance : -1;
+	out->param_restart = a->rsc && a->rsc->restart && !a->rsc->restart_reason &&
+			     a->node == a->rsc->end_node;
 }

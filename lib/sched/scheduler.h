@@ -33,6 +33,7 @@ typedef struct ha_plan_action {
 	bool runnable, pseudo, orphan;
 	unsigned n_before;    /* actions that must finish first */
 	int instance;         /* clone instance, -1 */
+	bool param_restart;   /* a stop (or start) that only restarts for new parameters */
 } ha_plan_action;
 size_t ha__plan_n_actions(const ha_plan *p);
 void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out);

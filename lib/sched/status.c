@@ -120,6 +120,12 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 				st->role = HA_ROLE_PROMOTED;
 			else if (!strcmp(task, "demote"))
 				st->role = HA_ROLE_UNPROMOTED;
+			else if (!strcmp(task, "reload") || !strcmp(task, "reload-agent")) {
+				/* reloaded in place with new parameters: still running */
+				if (st->role < HA_ROLE_STARTED)
+					st->role = HA_ROLE_STARTED;
+				st->digest = op->digest;
+			}
 			else if (recurring && st->role < HA_ROLE_STARTED)
 				st->role = op->rc == 8 ? HA_ROLE_PROMOTED : HA_ROLE_STARTED;
 			if (!recurring && strcmp(task, "monitor") != 0 && strcmp(task, "notify") != 0) {

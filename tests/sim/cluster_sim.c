@@ -56,6 +56,8 @@ struct world {
 	unsigned starts;       /* start operations executed */
 	bool fencing;          /* stonith-enabled: only then is invariant 1 promised */
 	GHashTable *jobs;      /* live jobs (timers the simulator may drop unfired) */
+	bool reloadable;       /* ocf:ha:Dummy advertises reload */
+	unsigned reloads;
 	char *last_violation;
 };
 
@@ -144,6 +146,8 @@ static void job_run(void *arg)
 			violation(w, "%s started %s while not in a quorate configuration", nd->name, j->rsc);
 	} else if (!strcmp(j->action, "stop")) {
 		g_hash_table_remove(nd->running, j->rsc);
+	} else if (!strcmp(j->action, "reload")) {
+		w->reloads++;
 	} else if (!strcmp(j->action, "promote")) {
 		g_hash_table_insert(nd->running, g_strdup(j->rsc), GINT_TO_POINTER(2));
 	} else if (!strcmp(j->action, "demote")) {
@@ -232,6 +236,12 @@ static void env_config_done(void *ud, uint64_t request, int result)
 	nd->config_result = result;
 }
 
+static bool env_can_reload(void *ud, const char *agent)
+{
+	node *nd = ud;
+	return nd->w->reloadable && !strcmp(agent, "ocf:ha:Dummy");
+}
+
 static void env_log(void *ud, int level, const char *msg)
 {
 	node *nd = ud;
@@ -253,6 +263,7 @@ static void start_process(world *w, node *nd)
 		.persist = env_persist,
 		.log = env_log,
 		.config_done = env_config_done,
+		.can_reload = env_can_reload,
 	};
 	ha_cib *cib = NULL;
 	if (ha_cib_load_memory(w->cib_xml, strlen(w->cib_xml), "sim.xml", 0, &cib, NULL) < 0) {
@@ -722,6 +733,41 @@ static int scenario_config_change(void)
 	return bad;
 }
 
+static int scenario_param_change(bool reload)
+{
+	/* New parameters for a running resource: restarted in place, or reloaded (no
+	 * stop, no start) when the agent advertises reload. */
+	char *xml = make_cib(3, 0, true, "<primitive id=\"r1\" class=\"ocf\" provider=\"ha\" type=\"Dummy\">"
+				  "<instance_attributes id=\"r1-ia\"><nvpair id=\"r1-p\" name=\"state\" value=\"a\"/>"
+				  "</instance_attributes></primitive>", NULL);
+	world *w = world_new(101, 3, xml, false);
+	g_ptr_array_add(w->unique, g_strdup("r1"));
+	w->reloadable = reload;
+	int bad = 0;
+	run_for(w, 20000);
+	const char *before = where(w, "r1");
+	bad |= expect(w, before != NULL, "r1 running");
+	unsigned starts = w->starts;
+	char *next = g_strdup(xml);
+	char *v = strstr(next, "value=\"a\"");
+	v[7] = 'b';
+	node *n1 = &w->nodes[1];
+	uint64_t req;
+	ha__core_set_config(n1->core, next, ha__state_cib(ha__core_state(n1->core))->epoch, &req);
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && before && !strcmp(where(w, "r1"), before), "r1 stays on its node");
+	if (reload)
+		bad |= expect(w, w->reloads == 1 && w->starts == starts, "reloaded, not restarted");
+	else
+		bad |= expect(w, w->starts == starts + 1 && w->reloads == 0, "restarted in place");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario param-change-%s: %s\n", reload ? "reload" : "restart", bad ? "FAIL" : "ok");
+	g_free(next);
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 static int scenario_probe_times_out(void)
 {
 	char *xml = make_cib(3, 2, true, NULL, NULL);
@@ -967,6 +1013,8 @@ int main(int argc, char **argv)
 		bad |= scenario_stuck_member();
 		bad |= scenario_promotable_partition();
 		bad |= scenario_config_change();
+		bad |= scenario_param_change(false);
+		bad |= scenario_param_change(true);
 		bad |= scenario_probe_times_out();
 		bad |= scenario_skew_failure_timeout();
 	}
