@@ -100,7 +100,8 @@ for n in $HA_NODE_NAMES; do
 	mkdir -p "$d/state"
 	ha_node_init_pid "$n" >"$d/init.pid"
 	ha_node_start "$n" "$d/log/had.out" "$had" --foreground --state-dir "$d/state" \
-		--log-file "$d/log/had.log" --ocf-root "$W/ocf" --fence-agent-dir "$W/fence-agents" >/dev/null
+		--log-file "$d/log/had.log" --ocf-root "$W/ocf" --fence-agent-dir "$W/fence-agents" \
+		--libexec-dir "$build/daemon/libexec" >/dev/null
 done
 for n in $HA_NODE_NAMES; do
 	ha_wait 20 ha_node_exec "$n" "$hactl" status >/dev/null 2>&1 || die "had does not answer on $n"

@@ -116,6 +116,10 @@ HA_EXPORT int ha_cib_ids(const ha_cib *cib, bool constraints, char ***ret);
 
 /* Node names: those of the configuration, then those only in the status section. */
 HA_EXPORT int ha_cib_nodes(const ha_cib *cib, char ***ret);
+/* A cluster option's value (crm_config) or NULL. Borrowed from cib. */
+HA_EXPORT const char *ha_cib_property(const ha_cib *cib, const char *name);
+/* The id of a node of the configuration (its corosync node id), or NULL. */
+HA_EXPORT const char *ha_cib_node_id(const ha_cib *cib, const char *node);
 /* A node's attributes as alternating names and values: permanent ones (configuration)
  * or transient ones (status). HA_EREF if the node is unknown. */
 HA_EXPORT int ha_cib_node_attrs(const ha_cib *cib, const char *node, bool transient, char ***ret);

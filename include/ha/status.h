@@ -31,6 +31,11 @@ HA_EXPORT bool ha_status_settled(const ha_plan *plan);
  * not configured. *ret: free(). */
 HA_EXPORT int ha_status_rsc_nodes(const ha_plan *plan, const char *rsc, char **ret, bool *failed);
 
+/* A node's state: "online", "standby", "maintenance", "offline", "unclean" (lost, not
+ * fenced yet) or "frozen" (its daemon is gone, its resources keep running); NULL if
+ * the node is unknown. Static string. */
+HA_EXPORT const char *ha_status_node_state(const ha_plan *plan, const char *node);
+
 /* Nodes where rsc will be active once the plan has run (same rules). */
 HA_EXPORT int ha_status_rsc_target(const ha_plan *plan, const char *rsc, char **ret);
 

@@ -1183,6 +1183,17 @@ int ha_cib_nodes(const ha_cib *cib, char ***ret)
 	return 0;
 }
 
+const char *ha_cib_property(const ha_cib *cib, const char *name)
+{
+	return cib && name ? ha__nvsets_get(cib->cfg.crm_config, name) : NULL;
+}
+
+const char *ha_cib_node_id(const ha_cib *cib, const char *node)
+{
+	const ha_node_def *n = cib && node ? ha__node_find(&cib->cfg, node) : NULL;
+	return n ? n->id : NULL;
+}
+
 int ha_cib_node_attrs(const ha_cib *cib, const char *node, bool transient, char ***ret)
 {
 	if (!cib || !node || !ret)

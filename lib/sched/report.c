@@ -36,6 +36,16 @@ static const char *node_state(const sc_node *n)
 	return "online";
 }
 
+const char *ha_status_node_state(const ha_plan *plan, const char *node)
+{
+	if (!plan || !node)
+		return NULL;
+	for (int n = 0; n < plan->s->nnodes; n++)
+		if (!strcmp(plan->s->nodes[n].uname, node))
+			return node_state(&plan->s->nodes[n]);
+	return NULL;
+}
+
 /* ---- node sets of a resource -------------------------------------------------------- */
 
 /* Up on node n: active and not in the middle of an operation (a pending start is not

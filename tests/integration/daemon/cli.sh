@@ -191,6 +191,37 @@ else
 	echo "# note: no haclient group on this machine: its write access is not tested"
 fi
 
+# ---- Pacemaker's agent helpers (HA_SBIN_DIR) ------------------------------------------------------
+L=$BUILD/daemon/libexec
+hd_check "crm_node -n names the node as corosync does" test "$(ha_node_exec n2 "$L/crm_node" -n)" = n2
+hd_check "crm_node -l lists the members" \
+	test "$(ha_node_exec n1 "$L/crm_node" -l | tr '\n' ' ')" = "1 n1 member 2 n2 member 3 n3 member "
+hd_check "crm_node -q" test "$(ha_node_exec n1 "$L/crm_node" -q)" = 1
+hd_check "crm_attribute -l reboot sets a transient attribute" \
+	ha_node_exec n1 "$L/crm_attribute" -N n2 -n probe -v 7 -l reboot
+hd_check "... visible from another node (-G -q)" \
+	test "$(ha_node_exec n3 "$L/crm_attribute" -N n2 -n probe -l reboot -G -q)" = 7
+hd_check "crm_attribute -p (promotion score of OCF_RESOURCE_INSTANCE)" \
+	ha_node_exec n1 env OCF_RESOURCE_INSTANCE=st:0 "$L/crm_attribute" -p -v 20
+hd_check "... is master-st on this node" \
+	test "$(ha_node_exec n2 "$L/crm_master" -r st -N n1 -l reboot -G -q)" = 20
+hd_check "crm_attribute --type crm_config" \
+	ha_node_exec n1 "$L/crm_attribute" --type crm_config --name x_REPL_INFO -s repl -v "n1|binlog.1|42"
+hd_check "... query" test "$(ha_node_exec n3 "$L/crm_attribute" --type crm_config --name x_REPL_INFO --query -q)" = "n1|binlog.1|42"
+hd_check "crm_attribute -l forever" ha_node_exec n1 "$L/crm_attribute" -N n1 -n site -v a -l forever
+hd_check "... is a permanent node attribute" eval 'hx n2 config show | grep -q "name=\"site\" value=\"a\""'
+hd_check "attrd_updater -U / -Q" eval 'ha_node_exec n1 "$L/attrd_updater" -n au -U 1 &&
+	ha_node_exec n1 "$L/attrd_updater" -n au -Q | grep -q "value=\"1\""'
+ha_node_exec n1 "$L/crm_attribute" -n no_such_attr -G -q >/dev/null 2>&1
+hd_check "a missing attribute is exit 105 (Pacemaker's CRM_EX_NOSUCH)" test $? = 105
+if [ -x /usr/lib/ocf/resource.d/pacemaker/Stateful ]; then
+	hd_check "ocf:pacemaker:Stateful as a promotable clone" \
+		hx_rc 0 n1 resource create st ocf:pacemaker:Stateful --promotable --op monitor,interval=5s
+	hd_check "... one instance promoted (scores through crm_attribute -p)" \
+		ha_wait 20 eval 'hx n1 status | grep -q "Promoted: n[123]$"'
+	hd_check "... removed again" hx_rc 0 n1 resource delete st-clone
+fi
+
 # ---- exit codes and start-up errors --------------------------------------------------------------------
 hd_check "usage error is exit 2" hx_rc 2 n1 move
 hd_check "unknown command is exit 2" hx_rc 2 n1 frobnicate

@@ -79,6 +79,12 @@ hd_stage_agents() {
 	mkdir -p "$HA_WORK/ocf/resource.d" "$HA_WORK/ocf/lib" "$HA_WORK/fence-agents" "$HA_WORK/fence"
 	ln -sfn "$TOP/resource-agents/ocf" "$HA_WORK/ocf/resource.d/ha"
 	ln -sfn "$TOP/resource-agents/lib" "$HA_WORK/ocf/lib/ha"
+	# Pacemaker's and the heartbeat agents (ocf:pacemaker:Stateful) where installed.
+	local p
+	for p in pacemaker heartbeat; do
+		[ -d "/usr/lib/ocf/resource.d/$p" ] && ln -sfn "/usr/lib/ocf/resource.d/$p" "$HA_WORK/ocf/resource.d/$p"
+		[ -d "/usr/lib/ocf/lib/$p" ] && ln -sfn "/usr/lib/ocf/lib/$p" "$HA_WORK/ocf/lib/$p"
+	done
 	cp "$HERE/fence_harness" "$HA_WORK/fence-agents/fence_harness"
 }
 
@@ -90,7 +96,8 @@ hd_had_start() {
 	mkdir -p "$dir/state"
 	ha_node_start "$node" "$dir/log/had.out" "$HAD" --foreground --state-dir "$dir/state" \
 		--log-file "$dir/log/had.log" --ocf-root "$HA_WORK/ocf" \
-		--fence-agent-dir "$HA_WORK/fence-agents" "$@" >"$dir/had.pid"
+		--fence-agent-dir "$HA_WORK/fence-agents" --libexec-dir "$BUILD/daemon/libexec" \
+		"$@" >"$dir/had.pid"
 	ha_wait 10 hd_reachable "$node" || ha_die "$node: had does not answer: $(cat "$dir/log/had.out")"
 }
 
