@@ -125,7 +125,11 @@ def clone_layout(root):
             "prims": prims, "group": child.tag == "group",
             "promotable": el.tag == "master" or
             meta.get("promotable", "false").lower() in ("true", "yes", "1", "on"),
-            "node_max": int(meta.get("clone-node-max", "1")),
+            # Pacemaker 2.1.5 runs at most one instance of an anonymous clone per
+            # node, whatever clone-node-max says (it logs "Ignoring promoted-max
+            # ... anonymous clones support only one instance per node").
+            "node_max": int(meta.get("clone-node-max", "1"))
+            if meta.get("globally-unique", "false").lower() in ("true", "yes", "1", "on") else 1,
             "promoted_max": int(meta.get("promoted-max", meta.get("master-max", "1"))),
         }
     return out
@@ -297,6 +301,39 @@ def find_ties(res):
     return ties
 
 
+def find_defects(res):
+    """Cases where crm_simulate's own result is not a usable oracle.
+
+    Pacemaker 2.1.5 can assign two instances of a clone of a group to the same
+    node although an anonymous clone runs at most one instance per node: each
+    instance's pcmk__primitive_assign scores then have the same single best
+    node (e.g. three instances all at 773 on n2, "Move r1:0 (n6 -> n2)", "Move
+    r1:1 (n1 -> n2)", "Start r1:2 (n2)").  The end state silently merges them
+    into one running copy, which no correct scheduler reproduces."""
+    out = []
+    for cid, lay in sorted(res.clones.items()):
+        if lay["node_max"] != 1:
+            continue
+        where = {}   # instance number -> node it was assigned to
+        for rid, sc in res.scores.items():
+            if base_id(rid) not in lay["prims"] or rid == base_id(rid):
+                continue
+            vals = {n: v for n, v in sc.items() if n in res.usable}
+            if not vals:
+                continue
+            top = max(vals.values())
+            best = [n for n, v in vals.items() if v == top]
+            if top >= 0 and len(best) == 1:
+                where[rid.rsplit(":", 1)[1]] = best[0]
+        seen = {}
+        for inst, node in sorted(where.items()):
+            if node in seen:
+                out.append("%s: instances %s and %s both assigned to %s"
+                           % (cid, seen[node], inst, node))
+            seen[node] = inst
+    return out
+
+
 # ---- perturbations -----------------------------------------------------------------
 
 def _reverse_children(parent, tag):
@@ -383,7 +420,8 @@ def check_case(xml_text, name="case", keep_dir=None):
 
     Returns (verdict, detail, result): verdict "ok" (tie-free, usable as a
     test case), "tie" (placement depends on tie-breaking or CIB order),
-    "unstable" (scheduling Pacemaker's end state again moves something) or
+    "unstable" (scheduling Pacemaker's end state again moves something),
+    "defect" (crm_simulate breaks its own clone limits, see find_defects) or
     "error" (crm_simulate failed, ambiguous end state)."""
     tmp = keep_dir or tempfile.mkdtemp(prefix="hadiff-")
     try:
@@ -394,6 +432,9 @@ def check_case(xml_text, name="case", keep_dir=None):
             base = simulate(path, tmp)
         except (PcmkError, subprocess.TimeoutExpired) as e:
             return "error", str(e), None
+        defects = find_defects(base)
+        if defects:
+            return "defect", "; ".join(defects), base
         ties = find_ties(base)
         if ties:
             return "tie", "; ".join(ties), base

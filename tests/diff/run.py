@@ -209,7 +209,7 @@ def cmd_gen(args):
         return 2
     fams = tuple(args.family) if args.family else cibgen.FAMILIES
     stream = candidates(fams, args.seed)
-    counts = {"ok": 0, "tie": 0, "unstable": 0, "error": 0}
+    counts = {"ok": 0, "tie": 0, "unstable": 0, "defect": 0, "error": 0}
     agree = disagree = errors = 0
     out_dir = args.keep or tempfile.mkdtemp(prefix="hadiff-gen-")
     os.makedirs(out_dir, exist_ok=True)
@@ -217,8 +217,8 @@ def cmd_gen(args):
         batch = [next(stream) for _ in range(args.gen)]
         for fam, seed, xml, verdict, detail, res in ex.map(lambda c: vet(*c), batch):
             counts[verdict] += 1
-            if verdict == "error":
-                print("pacemaker error %s/%d: %s" % (fam, seed, detail))
+            if verdict in ("error", "defect"):
+                print("pacemaker %s %s/%d: %s" % (verdict, fam, seed, detail))
             if verdict != "ok":
                 if args.verbose:
                     print("skip %s/%d: %s: %s" % (fam, seed, verdict, detail))
@@ -241,8 +241,9 @@ def cmd_gen(args):
                 agree += 1
             for m in msgs:
                 print(m)
-    print("generated %d: %d tie-free, %d tie-dependent, %d unstable, %d crm_simulate errors"
-          % (args.gen, counts["ok"], counts["tie"], counts["unstable"], counts["error"]))
+    print("generated %d: %d tie-free, %d tie-dependent, %d unstable, %d Pacemaker defects, "
+          "%d crm_simulate errors" % (args.gen, counts["ok"], counts["tie"], counts["unstable"],
+                                      counts["defect"], counts["error"]))
     print("cases written to %s" % out_dir)
     if args.hactl:
         t = agree + disagree + errors
@@ -338,6 +339,19 @@ def cmd_selftest(args):
             print("%-4s %s" % ("ok" if ok else "FAIL", os.path.basename(path)))
             if not ok:
                 print("  want %s\n  got  %s" % (jdump(want), jdump(got)))
+        # The tie-freedom and oracle checks: each file's comment starts with the
+        # expected verdict ("expect: tie. ...").
+        verdicts = sorted(glob.glob(os.path.join(SELFTEST, "verdicts", "*.xml")))
+        for path in verdicts:
+            with open(path) as f:
+                text = f.read()
+            want = re.search(r"expect: (\w+)", text).group(1)
+            got, detail, _ = pcmk.check_case(text, "v", keep_dir=tmp)
+            ok = got == want
+            bad += not ok
+            print("%-4s verdicts/%s: %s%s" % ("ok" if ok else "FAIL", os.path.basename(path), got,
+                                            "" if ok else " (want %s; %s)" % (want, detail)))
+        cases += verdicts
         # The extractor must refuse an ambiguous end state rather than guess.
         amb = os.path.join(SELFTEST, "ambiguous", "failed-start-blocked.xml")
         try:
