@@ -106,6 +106,11 @@ done
 for n in $HA_NODE_NAMES; do
 	ha_wait 20 ha_node_exec "$n" "$hactl" status >/dev/null 2>&1 || die "had does not answer on $n"
 done
+quorate() {
+	ha_node_exec n1 "$hactl" status --output json 2>/dev/null |
+		python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["quorate"] else 1)' 2>/dev/null
+}
+ha_wait 30 quorate || die "the cluster did not become quorate"
 echo "nodes: $HA_NODE_NAMES ($HA_SUBNET.1-3), client $HA_SUBNET.254, corosync token ${HA_TOKEN} ms"
 
 # The "power switch": fence_harness (the fence agent inside the nodes) asks through
