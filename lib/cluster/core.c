@@ -511,6 +511,26 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 
 /* ---- the loop ------------------------------------------------------------------------- */
 
+/* Is the local copy of a removed resource promoted (its last operation a promote, or
+ * a monitor that said "running promoted")? */
+static bool orphan_promoted(ha_core *c, const char *rsc)
+{
+	const ha_node_state *ns = my_state(c);
+	for (guint i = 0; ns && i < ns->lrm->len; i++) {
+		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
+		if (strcmp(lr->id, rsc))
+			continue;
+		const ha_lrm_op *last = NULL;
+		for (guint j = 0; j < lr->ops->len; j++) {
+			const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
+			if (op->op_status == HA_OPST_DONE && (!last || op->call_id > last->call_id))
+				last = op;
+		}
+		return last && ((!strcmp(last->operation, "promote") && last->rc == 0) || last->rc == 8);
+	}
+	return false;
+}
+
 /* Stop a resource that runs here but is no longer configured, with the agent and
  * parameters it was last run with (or, after a daemon restart, its agent alone). */
 static void stop_orphan(ha_core *c, const char *rsc)
@@ -537,20 +557,23 @@ static void stop_orphan(ha_core *c, const char *rsc)
 					  "unknown: stop it by hand", rsc);
 		return;
 	}
+	/* A promoted instance is demoted first (a promotable agent refuses to stop a
+	 * primary); the next pass stops it. */
+	const char *action = orphan_promoted(c, rsc) ? "demote" : "stop";
 	ha_core_exec op = {
 		.token = ++c->next_token,
 		.rsc = rsc,
 		.agent = agent,
-		.action = "stop",
+		.action = action,
 		.params = d ? (const ha_core_param *)d->params->data : NULL,
 		.n_params = d ? d->params->len : 0,
 	};
 	inflight *f = g_new0(inflight, 1);
 	f->rsc = g_strdup(rsc);
-	f->action = g_strdup("stop");
+	f->action = g_strdup(action);
 	g_hash_table_insert(c->ops, g_memdup2(&op.token, sizeof(op.token)), f);
-	g_hash_table_replace(c->busy, g_strdup(rsc), g_strdup("stop"));
-	logf_(c, LOG_NOTICE, "stop %s: no longer configured", rsc);
+	g_hash_table_replace(c->busy, g_strdup(rsc), g_strdup(action));
+	logf_(c, LOG_NOTICE, "%s %s: no longer configured", action, rsc);
 	if (c->env.cancel)
 		c->env.cancel(c->env.ud, rsc);
 	if (c->env.exec(c->env.ud, &op) < 0) {

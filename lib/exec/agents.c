@@ -84,7 +84,10 @@ static char **ocf_env(const ha_executor *ex, const ha__op *op)
 	GPtrArray *env = g_ptr_array_new();
 	char num[32];
 
-	env_add(env, "PATH", HA_AGENT_PATH);
+	/* The helper commands (crm_attribute, crm_node, ...) come first: agents that look
+	 * them up through PATH find libha's, never a Pacemaker installation's. */
+	g_autofree char *path = g_strconcat(ex->libexec_dir, ":", HA_AGENT_PATH, NULL);
+	env_add(env, "PATH", ex->libexec_dir ? path : HA_AGENT_PATH);
 	env_add(env, "OCF_ROOT", ex->ocf_root);
 	env_add(env, "OCF_RA_VERSION_MAJOR", "1");
 	env_add(env, "OCF_RA_VERSION_MINOR", "1");

@@ -433,7 +433,17 @@ void ha__state_set_node_name(ha_state *st, uint32_t id, const char *name)
 		d->id = ha__str(st->cib, buf);
 		d->uname = ha__str(st->cib, name);
 		d->attrs = ha__nvsets_new();
-		g_ptr_array_add(st->cib->cfg.nodes, d);
+		/* Insert by node id, whatever order this node learns names in: every member
+		 * must serialize (and digest) the same configuration. */
+		guint pos = st->cib->cfg.nodes->len;
+		for (guint i = 0; i < st->cib->cfg.nodes->len; i++) {
+			const ha_node_def *o = g_ptr_array_index(st->cib->cfg.nodes, i);
+			if (o->id && strtoul(o->id, NULL, 10) > id) {
+				pos = i;
+				break;
+			}
+		}
+		g_ptr_array_insert(st->cib->cfg.nodes, (gint)pos, d);
 		config_changed(st);
 	}
 }
