@@ -403,9 +403,9 @@ static void serve_attr(had_client *cl, const had_ipc_msg *req)
 	free(plan);
 }
 
-/* Remove through the cluster every transient attribute that a cleanup of before
- * removed in after (fail counts, last failures), node by node. */
-static int apply_attr_cleanup(had *d, const ha_cib *before, const ha_cib *after, unsigned *n)
+/* Count the transient attributes (fail counts, last failures) that a cleanup of
+ * before removed in after. */
+static int count_attr_cleanup(const ha_cib *before, const ha_cib *after, unsigned *n)
 {
 	char **nodes = NULL;
 	int r = ha_cib_nodes(before, &nodes);
@@ -419,10 +419,8 @@ static int apply_attr_cleanup(had *d, const ha_cib *before, const ha_cib *after,
 			bool kept = false;
 			for (char **kw = b; kw && kw[0] && kw[1] && !kept; kw += 2)
 				kept = !strcmp(kv[0], kw[0]);
-			if (!kept) {
-				r = ha_cluster_set_attr(d->cl, *node, kv[0], NULL);
+			if (!kept)
 				(*n)++;
-			}
 		}
 		ha_strv_free(a);
 		ha_strv_free(b);
@@ -450,9 +448,9 @@ static void serve_cleanup(had_client *cl, const had_ipc_msg *req)
 	if (r == 0)
 		r = snapshot(d, &after);
 	if (r == 0)
-		/* What the cluster API can do today: forget the failure counts (the
-		 * operation history stays; see docs/daemon.md). The dry run shows
-		 * exactly that. */
+		/* The dry run shows the failure counts going; the cleanup itself also makes
+		 * the cluster forget the operation history, so the resource is probed again
+		 * (ha_cluster_cleanup). */
 		r = ha_edit_status_clear_failures(after, rsc, node);
 	if (r < 0) {
 		reply_error(cl, req->id, r, "cannot clean up %s%s%s: %s", rsc, node ? " on " : "",
@@ -462,8 +460,11 @@ static void serve_cleanup(had_client *cl, const had_ipc_msg *req)
 		return;
 	}
 	char *plan = plan_text(after);
-	if (!(req->flags & HAD_IPC_DRY_RUN))
-		r = apply_attr_cleanup(d, before, after, &n);
+	if (!(req->flags & HAD_IPC_DRY_RUN)) {
+		r = count_attr_cleanup(before, after, &n);
+		if (r == 0)
+			r = ha_cluster_cleanup(d->cl, rsc, node);
+	}
 	if (r < 0)
 		reply_error(cl, req->id, r, "cleanup of %s failed: %s", rsc, ha_strerror(r));
 	else {
@@ -483,9 +484,26 @@ static void serve_fence(had_client *cl, const had_ipc_msg *req)
 {
 	if (denied(cl, req))
 		return;
-	reply_error(cl, req->id, -ENOTSUP,
-		    "fencing on request is not available in this version of libha "
-		    "(the cluster fences lost nodes by itself)");
+	const char *node = had_ipc_field(req, 0);
+	if (!node || !*node) {
+		reply_error(cl, req->id, -EINVAL, "malformed fence request");
+		return;
+	}
+	if (req->flags & HAD_IPC_DRY_RUN) {
+		reply_text(cl, req->id, "would fence the node (power it off through its fence device)", NULL);
+		return;
+	}
+	int r = ha_cluster_fence(cl->d->cl, node);
+	if (r == -ENOENT)
+		reply_error(cl, req->id, r, "%s is not a node of this cluster", node);
+	else if (r == -EPERM)
+		reply_error(cl, req->id, r, "fencing is disabled (stonith-enabled=false): nothing done");
+	else if (r < 0)
+		reply_error(cl, req->id, r, "cannot fence %s: %s", node, ha_strerror(r));
+	else {
+		had_log(LOG_WARNING, "fencing of %s requested by uid %u", node, (unsigned)cl->uid);
+		reply_text(cl, req->id, "fencing requested", NULL);
+	}
 }
 
 /* ---- events ------------------------------------------------------------------------------------ */

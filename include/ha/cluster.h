@@ -60,6 +60,17 @@ HA_EXPORT int ha_cluster_set_config(ha_cluster *cl, const char *xml, int64_t exp
 HA_EXPORT int ha_cluster_set_attr(ha_cluster *cl, const char *node, const char *name,
 				  const char *value);
 
+/* Forget rsc's operation history and fail counts on node (NULL: every node), so that
+ * it is probed again there and a failure no longer blocks it (what `hactl cleanup`
+ * does). Asynchronous: the change enters the replicated state in order. */
+HA_EXPORT int ha_cluster_cleanup(ha_cluster *cl, const char *rsc, const char *node);
+
+/* Fence node now (the node is treated as lost by every member; the lowest member
+ * running a fence device able to fence it does it). -ENOENT: no such node; -EPERM:
+ * stonith-enabled is false; HA_ENOQUORUM: not in a quorate partition. Asynchronous:
+ * the result shows in the events and the status. */
+HA_EXPORT int ha_cluster_fence(ha_cluster *cl, const char *node);
+
 /* A snapshot of the replicated state as a CIB document (configuration + status), as
  * `hactl status` and the scheduler see it. *ret: free(). */
 HA_EXPORT int ha_cluster_cib(ha_cluster *cl, char **ret);

@@ -424,6 +424,20 @@ int ha_cluster_set_attr(ha_cluster *cl, const char *node, const char *name, cons
 	return ha__core_set_attr(cl->core, node, name, value);
 }
 
+int ha_cluster_cleanup(ha_cluster *cl, const char *rsc, const char *node)
+{
+	if (!cl || !cl->core || !rsc)
+		return -EINVAL;
+	return ha__core_cleanup(cl->core, rsc, node);
+}
+
+int ha_cluster_fence(ha_cluster *cl, const char *node)
+{
+	if (!cl || !cl->core || !node)
+		return -EINVAL;
+	return ha__core_fence(cl->core, node);
+}
+
 int ha_cluster_cib(ha_cluster *cl, char **ret)
 {
 	if (!cl || !cl->core || !ret)

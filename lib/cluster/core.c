@@ -1033,6 +1033,23 @@ static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
 	ha__state_deliver(c->st, from, &m);
 	if (m.type == HA_MSG_OP)
 		notify_clone(c, from, &m.u.op);
+	if (m.type == HA_MSG_CLEANUP && c->local_name &&
+	    (!m.u.cleanup.node || !strcmp(m.u.cleanup.node, c->local_name))) {
+		/* This node forgets its own record too (it is the authority in the next
+		 * sync) and probes again; its recurring monitor restarts after the probe. */
+		ha__cib_forget(c->mine, m.u.cleanup.rsc, NULL);
+		if (c->env.cancel)
+			c->env.cancel(c->env.ud, m.u.cleanup.rsc);
+		g_hash_table_remove(c->recurring, m.u.cleanup.rsc);
+		char prefix[512];
+		snprintf(prefix, sizeof(prefix), "%s_monitor_", m.u.cleanup.rsc);
+		GHashTableIter it;
+		gpointer k;
+		g_hash_table_iter_init(&it, c->last_rc);
+		while (g_hash_table_iter_next(&it, &k, NULL))
+			if (!strncmp(k, prefix, strlen(prefix)))
+				g_hash_table_iter_remove(&it);
+	}
 	if (from == c->local && m.type == HA_MSG_OP && m.u.op.op_status != HA_OPST_PENDING &&
 	    !m.u.op.interval_ms) {
 		const char *b = g_hash_table_lookup(c->busy, m.u.op.rsc);
@@ -1203,6 +1220,38 @@ int ha__core_set_attr(ha_core *c, const char *node, const char *name, const char
 	m.u.attr.node = (char *)node;
 	m.u.attr.name = (char *)name;
 	m.u.attr.value = (char *)value;
+	send_msg(c, &m);
+	return 0;
+}
+
+int ha__core_fence(ha_core *c, const char *target)
+{
+	if (!target)
+		return -EINVAL;
+	if (c->disconnected || !c->t)
+		return -ENOTCONN;
+	const ha_cib *cib = ha__state_cib(c->st);
+	if (!ha__node_find(&cib->cfg, target))
+		return -ENOENT;
+	if (!cib->cfg.opts.stonith_enabled)
+		return -EPERM;
+	if (!ha__state_quorate(c->st))
+		return HA_ENOQUORUM;
+	ha_msg m = {.type = HA_MSG_FENCE};
+	m.u.fence.target = (char *)target;
+	send_msg(c, &m);
+	return 0;
+}
+
+int ha__core_cleanup(ha_core *c, const char *rsc, const char *node)
+{
+	if (!rsc)
+		return -EINVAL;
+	if (c->disconnected || !c->t)
+		return -ENOTCONN;
+	ha_msg m = {.type = HA_MSG_CLEANUP};
+	m.u.cleanup.rsc = (char *)rsc;
+	m.u.cleanup.node = (char *)node;
 	send_msg(c, &m);
 	return 0;
 }

@@ -66,6 +66,10 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status,
 int ha__core_set_config(ha_core *c, const char *xml, int64_t expect_epoch, uint64_t *request);
 int ha__core_set_attr(ha_core *c, const char *node, const char *name, const char *value);
 void ha__core_shutdown(ha_core *c);
+/* Forget rsc's history and fail counts on node (NULL: everywhere): it is re-probed. */
+int ha__core_cleanup(ha_core *c, const char *rsc, const char *node);
+/* Ask the cluster to fence a node (fencing must be enabled and the cluster quorate). */
+int ha__core_fence(ha_core *c, const char *target);
 
 const ha_state *ha__core_state(const ha_core *c);
 const char *ha__core_local_name(const ha_core *c);

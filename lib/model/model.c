@@ -658,3 +658,42 @@ void ha__cib_copy_status(ha_cib *dst, const ha_cib *src)
 	for (guint i = 0; i < src->status->len; i++)
 		g_ptr_array_add(dst->status, ha__node_state_copy(dst, g_ptr_array_index(src->status, i)));
 }
+
+static bool names_rsc(const char *name, const char *prefix, const char *rsc)
+{
+	size_t p = strlen(prefix), n = strlen(rsc);
+	return !strncmp(name, prefix, p) && !strncmp(name + p, rsc, n) &&
+	       (name[p + n] == '\0' || name[p + n] == '#');
+}
+
+unsigned ha__cib_forget(ha_cib *cib, const char *rsc, const char *node)
+{
+	unsigned n = 0;
+	size_t len = strlen(rsc);
+	for (guint i = 0; i < cib->status->len; i++) {
+		ha_node_state *ns = g_ptr_array_index(cib->status, i);
+		if (node && (!ns->uname || strcmp(ns->uname, node)))
+			continue;
+		for (guint j = ns->lrm->len; j-- > 0;) {
+			ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, j);
+			/* "db" also matches anonymous clone copies recorded as "db:1" */
+			if (strncmp(lr->id, rsc, len) || (lr->id[len] && lr->id[len] != ':'))
+				continue;
+			g_array_free(lr->ops, TRUE);
+			g_free(lr);
+			g_ptr_array_remove_index(ns->lrm, j);
+			n++;
+		}
+		for (guint s = 0; s < ns->attrs->len; s++) {
+			ha_nvset *set = g_ptr_array_index(ns->attrs, s);
+			for (guint j = set->pairs->len; j-- > 0;) {
+				const char *name = g_array_index(set->pairs, ha_nvpair, j).name;
+				if (names_rsc(name, "fail-count-", rsc) || names_rsc(name, "last-failure-", rsc)) {
+					g_array_remove_index(set->pairs, j);
+					n++;
+				}
+			}
+		}
+	}
+	return n;
+}

@@ -334,4 +334,9 @@ void ha__node_state_free(ha_node_state *ns);
 /* Replace dst's status by a copy of src's. */
 void ha__cib_copy_status(ha_cib *dst, const ha_cib *src);
 
+/* Forget rsc's operation history and fail counts on node (NULL: every node), as a
+ * cleanup does: the resource becomes unknown there and is probed again. Returns how
+ * many entries were removed. */
+unsigned ha__cib_forget(ha_cib *cib, const char *rsc, const char *node);
+
 #endif

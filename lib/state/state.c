@@ -559,6 +559,27 @@ static void fenced(ha_state *st, const char *target)
 		drop_claims_of(st, id);
 }
 
+/* An operator's fencing request: with fencing enabled (and a synced, quorate
+ * cluster) the target is treated as lost — no longer a member even if it still is —
+ * and the usual fencer takes it down. */
+static void fence_request(ha_state *st, const char *target)
+{
+	if (!st->cib->cfg.opts.stonith_enabled || !st->synced || !st->quorate ||
+	    g_hash_table_contains(st->lost, target) || !ha__node_find(&st->cib->cfg, target))
+		return;
+	uint32_t id = id_of(st, target);
+	if (id && is_member(st, id)) {
+		g_hash_table_add(st->excluded, GUINT_TO_POINTER(id));
+		drop_claims_of(st, id);
+	}
+	ha_node_state *ns = node_state(st->cib, target);
+	ns->frozen = false;
+	set_node(st->cib, ns, "false", "offline", "down", "member");
+	g_hash_table_insert(st->lost, g_strdup(target), i64(st->now));
+	event(st, HA_SEV_NODE_LOST, NULL, NULL, target, "fencing requested by an operator");
+	fence_check(st);
+}
+
 /* ---- membership ------------------------------------------------------------------- */
 
 static void ack_membership(ha_state *st)
@@ -1181,6 +1202,14 @@ void ha__state_deliver(ha_state *st, uint32_t from, const ha_msg *m)
 	case HA_MSG_TICK:
 		if (is_member(st, from))
 			apply_tick(st, from, m->u.tick.now);
+		break;
+	case HA_MSG_CLEANUP:
+		if (is_member(st, from))
+			ha__cib_forget(st->cib, m->u.cleanup.rsc, m->u.cleanup.node);
+		break;
+	case HA_MSG_FENCE:
+		if (is_member(st, from))
+			fence_request(st, m->u.fence.target);
 		break;
 	case HA_MSG_LEAVE:
 		if (name) {

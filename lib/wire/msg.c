@@ -13,6 +13,7 @@ const char *ha__msg_type_name(ha_msg_type t)
 		[HA_MSG_ATTR] = "attr",       [HA_MSG_CLAIM] = "claim",
 		[HA_MSG_RELEASE] = "release", [HA_MSG_FENCED] = "fenced",
 		[HA_MSG_TICK] = "tick",       [HA_MSG_LEAVE] = "leave",
+		[HA_MSG_CLEANUP] = "cleanup",  [HA_MSG_FENCE] = "fence",
 	};
 	return t > 0 && t < HA_MSG_MAX ? names[t] : "unknown";
 }
@@ -93,6 +94,13 @@ GByteArray *ha__msg_encode(const ha_msg *m)
 		break;
 	case HA_MSG_LEAVE:
 		break;
+	case HA_MSG_CLEANUP:
+		ha__wire_str(&w, m->u.cleanup.rsc);
+		ha__wire_str(&w, m->u.cleanup.node);
+		break;
+	case HA_MSG_FENCE:
+		ha__wire_str(&w, m->u.fence.target);
+		break;
 	default:
 		g_byte_array_unref(ha__wire_finish(&w));
 		return NULL;
@@ -167,6 +175,13 @@ void ha__msg_clear(ha_msg *m)
 	case HA_MSG_FENCED:
 		g_free(m->u.fenced.target);
 		g_free(m->u.fenced.by);
+		break;
+	case HA_MSG_CLEANUP:
+		g_free(m->u.cleanup.rsc);
+		g_free(m->u.cleanup.node);
+		break;
+	case HA_MSG_FENCE:
+		g_free(m->u.fence.target);
 		break;
 	default:
 		break;
@@ -292,6 +307,15 @@ int ha__msg_decode(const void *buf, size_t len, ha_msg *m)
 		m->u.tick.now = ha__wire_get_i64(&r);
 		break;
 	case HA_MSG_LEAVE:
+		break;
+	case HA_MSG_CLEANUP:
+		m->u.cleanup.rsc = ha__wire_get_str(&r, HA_MSG_ID_MAX);
+		m->u.cleanup.node = ha__wire_get_str(&r, HA_MSG_ID_MAX);
+		ok = name_ok(m->u.cleanup.rsc, false) && name_ok(m->u.cleanup.node, true);
+		break;
+	case HA_MSG_FENCE:
+		m->u.fence.target = ha__wire_get_str(&r, HA_MSG_ID_MAX);
+		ok = name_ok(m->u.fence.target, false);
 		break;
 	default:
 		ok = false;

@@ -20,6 +20,8 @@ typedef enum {
 	HA_MSG_FENCED,        /* fencing result for a target */
 	HA_MSG_TICK,          /* time-driven changes, sent by the lowest member */
 	HA_MSG_LEAVE,         /* I am leaving cleanly (resources stopped) */
+	HA_MSG_CLEANUP,       /* forget a resource's history and fail counts (re-probe) */
+	HA_MSG_FENCE,         /* an operator asks for a node to be fenced */
 	HA_MSG_MAX
 } ha_msg_type;
 
@@ -86,6 +88,13 @@ typedef struct ha_msg {
 		struct {
 			int64_t now;       /* the sender's clock, the only clock that matters */
 		} tick;
+		struct {
+			char *rsc;
+			char *node;        /* NULL: every node */
+		} cleanup;
+		struct {
+			char *target;
+		} fence;
 	} u;
 } ha_msg;
 

@@ -768,6 +768,32 @@ static int scenario_param_change(bool reload)
 	return bad;
 }
 
+static int scenario_operator_cleanup_and_fence(void)
+{
+	/* r1 prefers n1 but fails to start there (start-failure-is-fatal bans n1): it runs
+	 * on another node. After the fault is gone, a cleanup makes n1 eligible again and r1
+	 * goes back. Then an operator fences n1: it is powered off and r1 recovered. */
+	char *xml = make_cib(3, 1, true, NULL, "<rsc_location id=\"l\" rsc=\"r1\" node=\"n1\" score=\"500\"/>");
+	world *w = world_new(111, 3, xml, false);
+	g_hash_table_add(w->fail_start, g_strdup("r1@n1"));
+	int bad = 0;
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && strcmp(where(w, "r1"), "n1"), "r1 away from n1 after its failed start");
+	g_hash_table_remove(w->fail_start, "r1@n1");
+	bad |= expect(w, ha__core_cleanup(w->nodes[2].core, "r1", NULL) == 0, "cleanup sent");
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), "n1"), "r1 back on n1 after the cleanup");
+	bad |= expect(w, ha__core_fence(w->nodes[2].core, "n1") == 0, "fence request sent");
+	run_for(w, 30000);
+	bad |= expect(w, !w->nodes[1].powered, "n1 was fenced");
+	bad |= expect(w, where(w, "r1") && strcmp(where(w, "r1"), "n1"), "r1 recovered elsewhere");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario operator-cleanup-and-fence: %s\n", bad ? "FAIL" : "ok");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 static int scenario_probe_times_out(void)
 {
 	char *xml = make_cib(3, 2, true, NULL, NULL);
@@ -1015,6 +1041,7 @@ int main(int argc, char **argv)
 		bad |= scenario_config_change();
 		bad |= scenario_param_change(false);
 		bad |= scenario_param_change(true);
+		bad |= scenario_operator_cleanup_and_fence();
 		bad |= scenario_probe_times_out();
 		bad |= scenario_skew_failure_timeout();
 	}
