@@ -69,6 +69,13 @@ static GByteArray *sample(ha_msg_type t)
 	case HA_MSG_RELEASE:
 		m.u.release.rsc = "vip";
 		break;
+	case HA_MSG_CLEANUP:
+		m.u.cleanup.rsc = "db";
+		m.u.cleanup.node = NULL;
+		break;
+	case HA_MSG_FENCE:
+		m.u.fence.target = "n2";
+		break;
 	case HA_MSG_FENCED:
 		m.u.fenced.target = "n3";
 		m.u.fenced.ok = 1;
