@@ -76,10 +76,9 @@ static void limit_instance(sched *s, sc_rsc *clone, sc_rsc *inst)
 	inst_prims(inst, prims);
 	for (int n = 0; n < s->nnodes; n++) {
 		int ban = 0;
-		if (clone->score[n] == SC_NONE || !sc_node_usable(&s->nodes[n]))
+		/* the clone's own score (without the instance's stickiness) must allow it */
+		if (clone->score[n] == SC_NONE || !sc_node_usable(&s->nodes[n]) || clone->score[n] < 0)
 			ban = -HA_INF;
-		else if (clone->score[n] < 0)
-			ban = clone->score[n];
 		else if (clone_count(clone, n) >= clone->clone_node_max)
 			ban = -HA_INF;
 		if (!ban)
@@ -170,14 +169,41 @@ static bool assign_instance(sched *s, sc_rsc *clone, sc_rsc *inst, int prefer, b
 	return chosen >= 0;
 }
 
+/* Does an instance have history on node n? Pacemaker attributes an anonymous clone's
+ * history on a node to the instance active there, and probes that found nothing to
+ * the lowest instance active nowhere. */
+static bool inst_history(const sched *s, sc_rsc *clone, sc_rsc *inst, int n)
+{
+	sc_rsc *p = first_prim(inst);
+	const sc_state *st = sc_state_at(s, p, n);
+	if (st->role == HA_ROLE_UNKNOWN)
+		return false;
+	if (p->running_on == n || (st->role >= HA_ROLE_STARTED))
+		return true;
+	if (p->n_active > 0)
+		return false; /* active elsewhere: its history is there */
+	for (guint i = 0; i < clone->children->len; i++) {
+		sc_rsc *q = first_prim(g_ptr_array_index(clone->children, i));
+		if (q->n_active == 0)
+			return q == p; /* the lowest instance active nowhere */
+	}
+	return false;
+}
+
 static const char *promo_attr(const sched *s, sc_rsc *inst, int n, bool *found)
 {
 	sc_rsc *p = first_prim(inst);
+	sc_rsc *clone = p->parent && p->parent->r->kind == HA_RSC_CLONE ? p->parent
+		       : inst->parent;
 	char name[512];
 	snprintf(name, sizeof(name), "master-%s", p->r->id);
 	*found = false;
-	/* Only nodes where the resource has been probed or is active count. */
-	if (sc_state_at(s, p, n)->role == HA_ROLE_UNKNOWN)
+	/* The attribute counts where the instance has history, or anywhere if it has
+	 * none at all. */
+	bool anywhere = false;
+	for (int k = 0; k < s->nnodes && !anywhere; k++)
+		anywhere = inst_history(s, clone, inst, k);
+	if (anywhere && !inst_history(s, clone, inst, n))
 		return NULL;
 	const char *v = g_hash_table_lookup(s->nodes[n].attrs, name);
 	*found = v != NULL;
@@ -253,7 +279,8 @@ static void promote(sched *s, sc_rsc *clone)
 		if (found && ha__score_parse(attr, &v) < 0)
 			v = 0;
 		v = ha__score_add(v, promoted_locations(s, clone, n));
-		if (clone->score[n] != SC_NONE)
+		/* the clone's node score counts only once the value so far is >= 0 */
+		if (clone->score[n] != SC_NONE && v >= 0)
 			v = ha__score_add(v, clone->score[n]);
 		v = ha__score_add(v, extra[n]);
 		/* "clone (Promoted) with X": the instance next to X gains X's score. */

@@ -113,7 +113,9 @@ static sc_rsc *build(sched *s, const ha_rsc *r, sc_rsc *parent, int instance)
 	/* Clone: one instance of its child per clone-max. */
 	x->promotable = r->promotable;
 	x->clone_max = meta_int(s, r, "clone-max", s->nnodes);
-	x->clone_node_max = meta_int(s, r, "clone-node-max", 1);
+	/* Anonymous clones (the only kind libha schedules) run at most one instance per
+	 * node: Pacemaker ignores a larger clone-node-max for them. */
+	x->clone_node_max = 1;
 	x->promoted_max = meta_int(s, r, "promoted-max", meta_int(s, r, "master-max", 1));
 	x->promoted_node_max =
 		meta_int(s, r, "promoted-node-max", meta_int(s, r, "master-node-max", 1));

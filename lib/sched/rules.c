@@ -39,6 +39,16 @@ static bool parse_num(const char *s, double *out)
 	return *end == '\0';
 }
 
+/* type=integer reads the leading integer (strtoll; the rest is ignored). */
+static bool parse_int(const char *s, long long *out)
+{
+	char *end;
+	if (!s || !*s)
+		return false;
+	*out = strtoll(s, &end, 10);
+	return end != s;
+}
+
 static bool expr_matches(const ha_expr *e, const sc_node *n)
 {
 	const char *have = g_hash_table_lookup(n->attrs, e->attribute);
@@ -52,22 +62,28 @@ static bool expr_matches(const ha_expr *e, const sc_node *n)
 	int c;
 	const char *type = e->type;
 	if (!type) {
-		/* Pacemaker compares as numbers when both look like integers. */
+		/* Pacemaker compares as numbers when both look like numbers. */
 		double a, b;
 		type = (parse_num(have, &a) && parse_num(e->value, &b) &&
 			strcmp(op, "eq") && strcmp(op, "ne"))
 			       ? "number"
 			       : "string";
 	}
-	if (!strcmp(type, "integer") || !strcmp(type, "number")) {
+	if (!strcmp(type, "integer")) {
+		long long a, b;
+		if (parse_int(have, &a) && parse_int(e->value, &b))
+			c = a < b ? -1 : a > b;
+		else
+			c = strcasecmp(have, e->value); /* not numbers: as strings */
+	} else if (!strcmp(type, "number")) {
 		double a, b;
-		if (!parse_num(have, &a) || !parse_num(e->value, &b))
-			return false;
-		if (!strcmp(type, "integer")) {
-			a = (double)(long long)a;
-			b = (double)(long long)b;
-		}
-		c = a < b ? -1 : a > b;
+		char *ea, *eb;
+		a = strtod(have, &ea);
+		b = strtod(e->value, &eb);
+		if (ea != have && eb != e->value)
+			c = a < b ? -1 : a > b;
+		else
+			c = strcasecmp(have, e->value);
 	} else if (!strcmp(type, "version")) {
 		c = cmp_version(have, e->value);
 	} else {
@@ -111,10 +127,16 @@ bool ha__sc_rule_matches(const sched *s, const ha_rule *rule, const sc_node *n, 
 		return false;
 	*score = rule->score;
 	if (rule->score_attribute) {
+		/* A matching node without the attribute gets -INFINITY; a value is read
+		 * like a score, by its leading integer ("12.7" is 12). */
 		const char *v = g_hash_table_lookup(n->attrs, rule->score_attribute);
-		int sc = 0;
-		if (!v || ha__score_parse(v, &sc) < 0)
-			sc = 0;
+		int sc;
+		if (!v)
+			sc = -HA_INF;
+		else if (ha__score_parse(v, &sc) < 0) {
+			long long x = strtoll(v, NULL, 10);
+			sc = x >= HA_INF ? HA_INF : x <= -HA_INF ? -HA_INF : (int)x;
+		}
 		*score = sc;
 	}
 	return true;
