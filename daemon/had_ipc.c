@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,12 @@ int had_ipc_start(had *d)
 	qb_ipcs_service_context_set(d->ipcs, d);
 	qb_ipcs_poll_handlers_set(d->ipcs, (struct qb_ipcs_poll_handlers *)&poll);
 	qb_ipcs_enforce_buffer_size(d->ipcs, HAD_IPC_MAX_MSG);
+	/* libqb callocs a receive buffer of the full message size per connection. Left to
+	 * itself, glibc raises its mmap threshold to the size of the first such buffer
+	 * freed and serves the next ones from the heap, which it then keeps: had's RSS
+	 * grew by two buffers after the first hactl command. A fixed threshold returns
+	 * every buffer to the system when its connection closes. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	int r = qb_ipcs_run(d->ipcs);
 	if (r < 0) {
 		qb_ipcs_destroy(d->ipcs);
