@@ -171,26 +171,20 @@ static bool assign_instance(sched *s, sc_rsc *clone, sc_rsc *inst, int prefer, b
 
 /* Does an instance have history on node n? Pacemaker attributes an anonymous clone's
  * history on a node to the instance active there, and probes that found nothing to
- * the lowest instance active nowhere. */
+ * instance :0 (tests/diff 909, 364). */
 static bool inst_history(const sched *s, sc_rsc *clone, sc_rsc *inst, int n)
 {
+	(void)clone;
 	sc_rsc *p = first_prim(inst);
 	const sc_state *st = sc_state_at(s, p, n);
 	if (st->role == HA_ROLE_UNKNOWN)
 		return false;
-	if (p->running_on == n || (st->role >= HA_ROLE_STARTED))
-		return true;
-	if (p->n_active > 0)
-		return false; /* active elsewhere: its history is there */
-	for (guint i = 0; i < clone->children->len; i++) {
-		sc_rsc *q = first_prim(g_ptr_array_index(clone->children, i));
-		if (q->n_active == 0)
-			return q == p; /* the lowest instance active nowhere */
-	}
-	return false;
+	if (st->role >= HA_ROLE_STARTED)
+		return true; /* the copy active there is this instance's */
+	return inst->instance == 0;
 }
 
-static const char *promo_attr(const sched *s, sc_rsc *inst, int n, bool *found)
+static const char *promo_attr(const sched *s, sc_rsc *inst, int n, bool *found, bool history)
 {
 	sc_rsc *p = first_prim(inst);
 	sc_rsc *clone = p->parent && p->parent->r->kind == HA_RSC_CLONE ? p->parent
@@ -201,7 +195,7 @@ static const char *promo_attr(const sched *s, sc_rsc *inst, int n, bool *found)
 	/* The attribute counts where the instance has history, or anywhere if it has
 	 * none at all. */
 	bool anywhere = false;
-	for (int k = 0; k < s->nnodes && !anywhere; k++)
+	for (int k = 0; history && k < s->nnodes && !anywhere; k++)
 		anywhere = inst_history(s, clone, inst, k);
 	if (anywhere && !inst_history(s, clone, inst, n))
 		return NULL;
@@ -274,7 +268,7 @@ static void promote(sched *s, sc_rsc *clone)
 		if (n < 0)
 			continue;
 		bool found;
-		const char *attr = promo_attr(s, inst, n, &found);
+		const char *attr = promo_attr(s, inst, n, &found, true);
 		int v = -1;
 		if (found && ha__score_parse(attr, &v) < 0)
 			v = 0;
@@ -357,7 +351,8 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 			sc_rsc *f = first_prim(inst);
 			for (int n = 0; n < nn; n++) {
 				bool found;
-				const char *attr = promo_attr(s, inst, n, &found);
+				/* attraction before placement: every node's attribute */
+				const char *attr = promo_attr(s, inst, n, &found, false);
 				int v;
 				if (found && ha__score_parse(attr, &v) == 0 && v > 0 && f->score[n] != SC_NONE) {
 					int before = f->score[n];

@@ -84,7 +84,7 @@ static void explain_prim(const sched *s, sc_rsc *x, GString *out)
 		g_string_append_printf(out, "it will be restarted there (%s).\n",
 				       x->restart ? "its parameters changed" : "recovery after a failure");
 	else if (x->end_node >= 0)
-		g_string_append_printf(out, "it will %s on %s.\n", cur >= 0 ? "move to" : "start",
+		g_string_append_printf(out, "it will %s %s.\n", cur >= 0 ? "move to" : "start on",
 				       s->nodes[x->end_node].uname);
 	else
 		g_string_append_printf(out, "it will %s.\n", cur >= 0 ? "be stopped" : "stay stopped");

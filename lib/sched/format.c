@@ -328,6 +328,24 @@ static void action_list(const sched *s, GString *out)
 static void scores(const sched *s, GString *out)
 {
 	char b[32];
+	/* promotion values of placed instances (what crm_simulate -s prints as
+	 * "promotion score") */
+	for (guint c = 0; c < s->rscs->len; c++) {
+		const sc_rsc *clone = g_ptr_array_index(s->rscs, c);
+		if (clone->r->kind != HA_RSC_CLONE || !clone->promotable)
+			continue;
+		for (guint i = 0; i < clone->children->len; i++) {
+			const sc_rsc *inst = g_ptr_array_index(clone->children, i);
+			const sc_rsc *f = inst;
+			while (f->prim_idx < 0 && f->children && f->children->len)
+				f = g_ptr_array_index(f->children, 0);
+			if (f->node < 0)
+				continue;
+			g_string_append_printf(out, "%s:%d promotion score on %s: %s\n", f->r->id,
+					       inst->instance, s->nodes[f->node].uname,
+					       ha__score_str(inst->promo_score, b));
+		}
+	}
 	for (guint p = 0; p < s->prims->len; p++) {
 		const sc_rsc *x = g_ptr_array_index(s->prims, p);
 		const int *sc = x->final_score ? x->final_score : x->score;
