@@ -351,8 +351,8 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 			sc_rsc *f = first_prim(inst);
 			for (int n = 0; n < nn; n++) {
 				bool found;
-				/* attraction before placement: every node's attribute */
-				const char *attr = promo_attr(s, inst, n, &found, false);
+				/* attraction before placement: the same attribution rule */
+				const char *attr = promo_attr(s, inst, n, &found, true);
 				int v;
 				if (found && ha__score_parse(attr, &v) == 0 && v > 0 && f->score[n] != SC_NONE) {
 					int before = f->score[n];
