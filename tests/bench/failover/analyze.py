@@ -103,14 +103,14 @@ def load_macs(cfgdir):
     return macs
 
 
-def had_events(cfgdir, k):
-    """Every survivor's events after hard round k: list of (node, event dict)."""
+def had_events(cfgdir, k, scenario="hard"):
+    """Every live node's events after round k of scenario: list of (node, event dict)."""
     out = []
     d = os.path.join(cfgdir, "events")
     if not os.path.isdir(d):
         return out
     for fn in sorted(os.listdir(d)):
-        m = re.match(rf"hard{k}-(\w+)\.jsonl$", fn)
+        m = re.match(rf"{scenario}{k}-(\w+)\.jsonl$", fn)
         if not m:
             continue
         with open(os.path.join(d, fn)) as f:
@@ -185,6 +185,35 @@ def libha_timeline(r, cfgdir):
     if "first_reply" in r:
         tl["first reply"] = r["first_reply"]
     return {k: round((v - base) * 1000, 1) for k, v in sorted(tl.items(), key=lambda kv: kv[1])}
+
+
+def libha_switch_timeline(r, probe, macs, cfgdir):
+    """A planned switchover as had saw it, ms after the command started."""
+    t0 = r["t0"]
+    tl = {}
+
+    def first(name, t):
+        if t0 < t < t0 + 5 and (name not in tl or t < tl[name]):
+            tl[name] = t
+
+    for n, e in had_events(cfgdir, r["round"], "switch"):
+        t = e["time"] / 1000
+        if e["event"] == "config":
+            first("config applied", t)
+        elif e["event"] == "action" and e.get("resource") == "vip" and not e.get("interval"):
+            if e.get("action") in ("stop", "start"):
+                first(f"{e['action']} spawned", t - e.get("ms", 0) / 1000)
+                first(f"{e['action']} done", t)
+    new = probe.first_after(t0, lambda m: m == macs.get(r["target"]), r["tend"] + 1)
+    if new is None:
+        return None
+    tl["first reply"] = probe.t[new]
+    i = new - 1
+    while i >= 0 and probe.mac[i] != macs.get(r["holder"]):
+        i -= 1
+    if i >= 0 and probe.t[i] > t0:
+        tl["last reply (old)"] = probe.t[i]
+    return {k: round((v - t0) * 1000, 1) for k, v in sorted(tl.items(), key=lambda kv: kv[1])}
 
 
 def stats(vals):
@@ -379,6 +408,30 @@ def markdown_timeline(rounds, res):
     return L
 
 
+def markdown_switch_timeline(rounds):
+    rows = [r for r in rounds if r["stack"] == "libha" and r["scenario"] == "switch"
+            and r.get("timeline") and r["status"] == "ok"]
+    if not rows:
+        return []
+    keys = ["config applied", "stop spawned", "last reply (old)", "stop done", "start spawned",
+            "start done", "first reply"]
+    L = ["libha planned switchover, median (min–max) ms after `hactl move` started, over "
+         f"{len(rows)} rounds: the new configuration applied (first node; `hactl` start-up, "
+         "three IPC connections, the change multicast and delivered), the VIP agent's stop on "
+         "the old node (spawned, done), its result delivered and the new node's claim "
+         "delivered (start spawned), start done, and the replies seen by the client.\n"]
+    L.append("| token | " + " | ".join(keys) + " |")
+    L.append("|---|" + "---|" * len(keys))
+    for tok in sorted({r["param"] for r in rows}, key=lambda x: -int(x)):
+        cells = []
+        for k in keys:
+            s = stats([r["timeline"].get(k) for r in rows if r["param"] == tok])
+            cells.append(f"{s['med']:.0f} ({s['min']:.0f}–{s['max']:.0f})" if s else "–")
+        L.append(f"| {tok} | " + " | ".join(cells) + " |")
+    L.append("")
+    return L
+
+
 def markdown_footprint(res, cfgs):
     L = []
     rows = []
@@ -458,12 +511,15 @@ def plot(res, rounds, cfgs, docs):
               ("switch", "gap_ms", "planned switchover (reply gap)"),
               ("monitor", "outage_ms", "failed monitor (address removed)"),
               ("cold", "up_ms", "cold start (managers started to VIP up)")]
+    have = set()
     with open(dat, "w") as f:
         for i, (sc, key, _) in enumerate(panels):
             f.write(f"# {sc}\n")
             for x, c in enumerate(order):
                 vals = sorted(r[key] for r in rounds if r["cfg"] == c and r["scenario"] == sc
                               and r.get(key) is not None and r["status"] == "ok")
+                if vals:
+                    have.add(sc)
                 for j, v in enumerate(vals):
                     jitter = (j / max(len(vals) - 1, 1) - 0.5) * 0.3
                     f.write(f"{x + jitter:.3f} {max(v, 1):.1f} {x}\n")
@@ -479,11 +535,11 @@ def plot(res, rounds, cfgs, docs):
           f"set xrange [-0.6:{len(order) - 0.4}]", "set grid ytics", "unset key"]
     for i, (sc, key, title) in enumerate(panels):
         gp.append(f'set title "{title}"')
-        if any(r.get(key) is not None for r in rounds if r["scenario"] == sc):
+        if sc in have:
             gp.append(f'plot "{dat}" index {i} using 1:2:3 with points pt 7 ps 0.8 lc variable')
         else:  # gnuplot refuses a plot without a single point
-            gp += ["set label 1 \"not measured\" at graph 0.4, 0.5", "plot 1 lc rgb \"white\"",
-                   "unset label 1"]
+            gp += ["set label 1 \"not measured\" at graph 0.4, 0.5", "set yrange [1:10]",
+                   "plot 1 lc rgb \"white\"", "unset label 1", "set yrange [*:*]"]
     gp.append("unset multiplot")
     with open(os.path.join(res, "plot.gp"), "w") as f:
         f.write("\n".join(gp) + "\n")
@@ -526,6 +582,8 @@ def main():
         analyze_round(r, probes[r["cfg"]], macs[r["cfg"]], cfgdir, year)
         if r["stack"] == "libha" and r["scenario"] == "hard":
             r["timeline"] = libha_timeline(r, cfgdir)
+        if r["stack"] == "libha" and r["scenario"] == "switch":
+            r["timeline"] = libha_switch_timeline(r, probes[r["cfg"]], macs[r["cfg"]], cfgdir)
     with open(os.path.join(res, "results.tsv"), "w") as f:
         keys = ["cfg", "scenario", "round", "status", "holder", "target", "special",
                 "outage_ms", "detect_ms", "share_ms", "gap_ms", "cmd_ms", "up_ms"]
@@ -538,7 +596,7 @@ def main():
     fail = markdown_failover(res, rounds, cfgs, table, meta)
     foot, fsum = markdown_footprint(res, cfgs)
     goals = markdown_goals(rounds, cfgs, table, fsum)
-    tl = markdown_timeline(rounds, res)
+    tl = markdown_timeline(rounds, res) + markdown_switch_timeline(rounds)
     png = plot(res, rounds, cfgs, a.doc)
     if png:
         fail.append(f"![outage per round]({os.path.basename(png)})\n")

@@ -38,7 +38,7 @@ fb_any_live() {
 fb_hx() {
 	local node=$1
 	shift
-	ha_node_exec "$node" "$FB_BUILD/daemon/hactl" "$@"
+	ha_node_exec "$node" timeout 90 "$FB_BUILD/daemon/hactl" "$@"
 }
 
 # fb_hjson PYEXPR: evaluate PYEXPR on `hactl status --output json` (as s) of a live node.
@@ -95,6 +95,14 @@ st_libha_procs() { echo had; }
 # /run/crm comes from the node's private /run, the log goes to a file (PCMK_logfile)
 # and not to the host's syslog (PCMK_logfacility=none). corosync.conf allows the
 # haclient group on its IPC (uidgid), which the daemons running as hacluster need.
+# fb_px NODE CMD...: a Pacemaker command inside NODE, bounded (crmadmin spins for ever
+# when there is no DC to ask).
+fb_px() {
+	local node=$1
+	shift
+	ha_node_exec "$node" timeout 20 "$@"
+}
+
 st_pacemaker_boot() {
 	local d
 	d=$(ha_node_dir "$1")/varlib-pacemaker
@@ -114,10 +122,10 @@ st_pacemaker_start() {
 st_pacemaker_configure() {
 	local n
 	n=$(fb_any_live)
-	ha_node_exec "$n" crm_attribute -t crm_config -n stonith-enabled -v false &&
-		ha_node_exec "$n" crm_attribute -t crm_config -n no-quorum-policy -v stop &&
-		ha_node_exec "$n" crm_attribute -t rsc_defaults -n resource-stickiness -v 100 &&
-		ha_node_exec "$n" cibadmin -C -o resources -X "<primitive id=\"vip\" class=\"ocf\" \
+	fb_px "$n" crm_attribute -t crm_config -n stonith-enabled -v false &&
+		fb_px "$n" crm_attribute -t crm_config -n no-quorum-policy -v stop &&
+		fb_px "$n" crm_attribute -t rsc_defaults -n resource-stickiness -v 100 &&
+		fb_px "$n" cibadmin -C -o resources -X "<primitive id=\"vip\" class=\"ocf\" \
 provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"vip-ia\">\
 <nvpair id=\"vip-ip\" name=\"ip\" value=\"$FB_VIP\"/>\
 <nvpair id=\"vip-mask\" name=\"cidr_netmask\" value=\"24\"/></instance_attributes>\
@@ -125,32 +133,35 @@ provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"vip-ia\">\
 </operations></primitive>"
 }
 
+# The DC's name, empty (status 1) while there is none.
 st_pacemaker_dc() {
-	ha_node_exec "$(fb_any_live)" crmadmin -q -D 2>&1 | awk 'NF { print $NF; exit }'
+	local dc
+	dc=$(fb_px "$(fb_any_live)" crmadmin -t 3000 -q -D 2>&1 | awk 'NF { print $NF; exit }')
+	case " $HA_NODE_NAMES " in *" $dc "*) echo "$dc" ;; *) return 1 ;; esac
 }
 
 st_pacemaker_settled() {
 	local n dc
 	n=$(fb_any_live)
-	dc=$(st_pacemaker_dc)
-	[ -n "$dc" ] && [ "$(ha_node_exec "$n" crmadmin -q -S "$dc" 2>&1 | awk 'NF { print $NF; exit }')" = S_IDLE ] &&
-		ha_node_exec "$n" crm_mon -1 --output-as xml 2>/dev/null |
+	dc=$(st_pacemaker_dc) || return 1
+	[ "$(fb_px "$n" crmadmin -t 3000 -q -S "$dc" 2>&1 | awk 'NF { print $NF; exit }')" = S_IDLE ] &&
+		fb_px "$n" crm_mon -1 --output-as xml 2>/dev/null |
 		python3 -c 'import sys, xml.etree.ElementTree as E
 t = E.parse(sys.stdin).getroot()
 r = t.find(".//resource[@id=\"vip\"]")
-sys.exit(0 if r is not None and r.get("role") == "Started" and r.get("nodes_running_on") == "1" and not t.findall(".//failure") else 1)'
+sys.exit(0 if r is not None and r.get("role") == "Started" and r.get("nodes_running_on") == "1" else 1)'
 }
 
 st_pacemaker_joined() {
 	local want
 	want=$(echo "$FB_LIVE" | wc -w)
-	[ "$(ha_node_exec "$(fb_any_live)" crm_mon -1 --output-as xml 2>/dev/null |
+	[ "$(fb_px "$(fb_any_live)" crm_mon -1 --output-as xml 2>/dev/null |
 		grep -c '<node name=.* online="true"')" = "$want" ] && st_pacemaker_settled
 }
 
-st_pacemaker_move() { ha_node_exec "$1" crm_resource --move -r vip -N "$2" --quiet; }
-st_pacemaker_after_move() { ha_node_exec "$1" crm_resource --clear -r vip --quiet; }
-st_pacemaker_after_failure() { ha_node_exec "$(fb_any_live)" crm_resource --cleanup -r vip --quiet; }
+st_pacemaker_move() { fb_px "$1" crm_resource --move -r vip -N "$2" --quiet; }
+st_pacemaker_after_move() { fb_px "$1" crm_resource --clear -r vip --quiet; }
+st_pacemaker_after_failure() { fb_px "$(fb_any_live)" crm_resource --cleanup -r vip --quiet; }
 st_pacemaker_normalize() { :; }
 st_pacemaker_special() { st_pacemaker_dc; }
 st_pacemaker_procs() {
