@@ -73,7 +73,13 @@ static void explain_prim(const sched *s, sc_rsc *x, GString *out)
 	int cur = x->running_on;
 	if (x->n_active > 1)
 		g_string_append_printf(out, "%s is active on %d nodes at once; ", id, x->n_active);
-	else if (cur >= 0)
+	else if (cur >= 0 && sc_state_at(s, x, cur)->failed) {
+		const sc_state *st = sc_state_at(s, x, cur);
+		g_string_append_printf(out, "%s is %s on %s but its %s FAILED%s%s; ", id,
+				       ha__role_str(x->cur_role), s->nodes[cur].uname,
+				       st->failed_op ? st->failed_op : "last operation",
+				       st->exit_reason ? ": " : "", st->exit_reason ? st->exit_reason : "");
+	} else if (cur >= 0)
 		g_string_append_printf(out, "%s is %s on %s; ", id, ha__role_str(x->cur_role),
 				       s->nodes[cur].uname);
 	else
@@ -116,7 +122,8 @@ static void explain_prim(const sched *s, sc_rsc *x, GString *out)
 			g_string_append(out, first ? "  = " : ", ");
 			first = false;
 			g_string_append_printf(out, "%s", why_name(w->kind));
-			if (w->ref && w->kind != WHY_STICKINESS)
+			if (w->ref && w->kind != WHY_STICKINESS && w->kind != WHY_FAILCOUNT &&
+			    w->kind != WHY_STOPPED_ROLE)
 				g_string_append_printf(out, " %s", w->ref);
 			if (w->other)
 				g_string_append_printf(out, " (%s)", w->other);
