@@ -163,7 +163,9 @@ static void explain_prim(const sched *s, sc_rsc *x, GString *out)
 						    "would move it.\n",
 					       s->nodes[best_alt].uname, ha__score_str(sc[best_alt], b1),
 					       gap, s->nodes[x->end_node].uname, s->nodes[best_alt].uname,
-					       gap, id, s->nodes[best_alt].uname);
+					       gap, x->parent && x->parent->r->kind == HA_RSC_GROUP
+							    ? x->parent->r->id : id,
+					       s->nodes[best_alt].uname);
 	} else if (x->end_node >= 0) {
 		g_string_append(out, "No other usable node is allowed to run it.\n");
 	} else if (best_alt >= 0 && sc[best_alt] < 0) {
@@ -192,10 +194,16 @@ int ha_plan_explain(const ha_plan *plan, const char *rsc, char **ret)
 					    "member's preferences (stickiness of active members sums).\n\n",
 				       rsc);
 		explain_prim(s, scored(x), out);
+		const sc_rsc *first = scored(x);
 		for (guint i = 1; i < x->children->len; i++) {
 			sc_rsc *m = g_ptr_array_index(x->children, i);
-			g_string_append_c(out, '\n');
-			explain_prim(s, m, out);
+			if (m->end_node >= 0 && m->end_node == first->end_node)
+				g_string_append_printf(out, "\n%s follows %s in group %s: it runs on %s too.\n",
+						       m->r->id, first->r->id, rsc, s->nodes[m->end_node].uname);
+			else {
+				g_string_append_c(out, '\n');
+				explain_prim(s, m, out);
+			}
 		}
 	} else if (x->r->kind == HA_RSC_CLONE) {
 		g_string_append_printf(out, "%s is a clone with %u instances.\n", rsc, x->children->len);
