@@ -165,9 +165,11 @@ def cmd_check(args):
         chosen = None
     args.pcmk_run = lambda n: have_pcmk and (chosen is None or n in chosen)
     fam_tot, fam_ok, pst = {}, {}, {"confirmed": 0, "stale": 0, "skipped": 0}
+    results = {}
     with tempfile.TemporaryDirectory(prefix="hadiff-") as tmp, \
             cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for fam, ok, ps, msgs in ex.map(lambda p: check_one(args, p, tmp), cases):
+        for path, (fam, ok, ps, msgs) in zip(cases, ex.map(lambda p: check_one(args, p, tmp), cases)):
+            results[os.path.basename(path)[:-4]] = ok
             fam_tot[fam] = fam_tot.get(fam, 0) + 1
             fam_ok[fam] = fam_ok.get(fam, 0) + (1 if ok else 0)
             pst[ps] += 1
@@ -183,7 +185,34 @@ def cmd_check(args):
             "--pcmk none" if args.pcmk == "none" else pcmk.CRM_SIMULATE + " not installed"))
     a, t = sum(fam_ok.values()), sum(fam_tot.values())
     print("diff: %d/%d agree (%.1f%%)" % (a, t, 100.0 * a / t))
-    return 0 if a == t and pst["stale"] == 0 else 1
+    # Known divergences: cases libha does not match yet, each listed with its reason in
+    # known-divergent.txt. They are still run and counted above (the agreement figure
+    # includes them); they alone do not fail the check, but one that starts agreeing
+    # does, so that the list stays true.
+    known = load_known(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "known-divergent.txt"))
+    failed = sorted(n for n, ok in results.items() if not ok)
+    unexpected = [n for n in failed if n not in known]
+    fixed = sorted(n for n in known if results.get(n))
+    if known:
+        print("known divergences: %d listed, %d still disagree%s" % (
+            len(known), len([n for n in failed if n in known]),
+            "" if not fixed else "; now agreeing (remove them from known-divergent.txt): "
+            + " ".join(fixed)))
+    return 0 if not unexpected and not fixed and pst["stale"] == 0 else 1
+
+
+def load_known(path):
+    known = set()
+    try:
+        with open(path) as f:
+            for line in f:
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    known.add(line.split()[0])
+    except FileNotFoundError:
+        pass
+    return known
 
 
 # ---- generation -----------------------------------------------------------------------
