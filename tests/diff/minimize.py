@@ -6,8 +6,8 @@
 
 Greedily removes parts of the CIB (nodes with their status and constraints,
 top-level resources with their constraints, history and attributes, single
-constraints, rule expressions, meta and transient attributes, a resource's
-history on one node) as long as the case stays tie-free for crm_simulate
+constraints, rule expressions, meta and transient attributes except
+"promotable", a resource's history on one node) as long as the case stays tie-free for crm_simulate
 (pcmk.check_case, the same checks as generated cases) and hactl still
 disagrees about RSC (default: the first disagreeing resource).  Cluster
 options are never touched.  The result is a starting point: pinned cases are
@@ -97,7 +97,8 @@ def candidates(root):
         if el.tag == "expression" and len(par.findall("expression")) > 1:
             what = "expression %s" % el.get("id")
         elif el.tag == "nvpair" and par.tag in ("meta_attributes", "instance_attributes") \
-                and pm.get(par) is not None and pm[par].tag != "cluster_property_set":
+                and pm.get(par) is not None and pm[par].tag != "cluster_property_set" \
+                and el.get("name") != "promotable":
             what = "attribute %s=%s" % (el.get("name"), el.get("value"))
         elif el.tag == "lrm_resource":
             what = "history of %s on %s" % (el.get("id"), pm[pm[pm[par]]].get("uname"))
