@@ -17,15 +17,6 @@
 
 #include "sched_private.h"
 
-static int clone_count(const sc_rsc *clone, int node)
-{
-	int c = 0;
-	for (guint i = 0; i < clone->children->len; i++)
-		if (((sc_rsc *)g_ptr_array_index(clone->children, i))->node == node)
-			c++;
-	return c;
-}
-
 static sc_rsc *first_prim(sc_rsc *x)
 {
 	while (x->prim_idx < 0 && x->children && x->children->len)
@@ -69,17 +60,25 @@ static bool inst_active(const sched *s, sc_rsc *inst, int *node, bool *failed)
 }
 
 /* Pacemaker's can_run_instance: the clone must allow the node and the node must
- * not be full; otherwise the instance is banned there. */
+ * not be full; otherwise the instance is banned there. Counting instances per node
+ * once per call keeps this O(instances + nodes), not O(instances x nodes). */
 static void limit_instance(sched *s, sc_rsc *clone, sc_rsc *inst)
 {
+	int nn = s->nnodes;
+	int *count = g_new0(int, nn ? nn : 1);
+	for (guint i = 0; i < clone->children->len; i++) {
+		const sc_rsc *c = g_ptr_array_index(clone->children, i);
+		if (c->node >= 0)
+			count[c->node]++;
+	}
 	GPtrArray *prims = g_ptr_array_new();
 	inst_prims(inst, prims);
-	for (int n = 0; n < s->nnodes; n++) {
+	for (int n = 0; n < nn; n++) {
 		int ban = 0;
 		/* the clone's own score (without the instance's stickiness) must allow it */
 		if (clone->score[n] == SC_NONE || !sc_node_usable(&s->nodes[n]) || clone->score[n] < 0)
 			ban = -HA_INF;
-		else if (clone_count(clone, n) >= clone->clone_node_max)
+		else if (count[n] >= clone->clone_node_max)
 			ban = -HA_INF;
 		if (!ban)
 			continue;
@@ -93,6 +92,7 @@ static void limit_instance(sched *s, sc_rsc *clone, sc_rsc *inst)
 		}
 	}
 	g_ptr_array_free(prims, TRUE);
+	g_free(count);
 }
 
 /* The clone's colocations as the instance's own (Pacemaker's append_parent_colocation). */
@@ -184,21 +184,26 @@ static bool inst_history(const sched *s, sc_rsc *clone, sc_rsc *inst, int n)
 	return inst->instance == 0;
 }
 
-static const char *promo_attr(const sched *s, sc_rsc *inst, int n, bool *found, bool history)
+/* Does the instance have history on any node? (computed once per instance) */
+static bool history_anywhere(const sched *s, sc_rsc *clone, sc_rsc *inst)
+{
+	for (int k = 0; k < s->nnodes; k++)
+		if (inst_history(s, clone, inst, k))
+			return true;
+	return false;
+}
+
+/* The instance's master-<rsc> attribute on node n: it counts where the instance has
+ * history, or anywhere if it has none at all (anywhere = history_anywhere()). */
+static const char *promo_attr(const sched *s, sc_rsc *clone, sc_rsc *inst, int n, bool anywhere,
+			      bool *found)
 {
 	sc_rsc *p = first_prim(inst);
-	sc_rsc *clone = p->parent && p->parent->r->kind == HA_RSC_CLONE ? p->parent
-		       : inst->parent;
-	char name[512];
-	snprintf(name, sizeof(name), "master-%s", p->r->id);
 	*found = false;
-	/* The attribute counts where the instance has history, or anywhere if it has
-	 * none at all. */
-	bool anywhere = false;
-	for (int k = 0; history && k < s->nnodes && !anywhere; k++)
-		anywhere = inst_history(s, clone, inst, k);
 	if (anywhere && !inst_history(s, clone, inst, n))
 		return NULL;
+	char name[512];
+	snprintf(name, sizeof(name), "master-%s", p->r->id);
 	const char *v = g_hash_table_lookup(s->nodes[n].attrs, name);
 	*found = v != NULL;
 	return v;
@@ -268,7 +273,7 @@ static void promote(sched *s, sc_rsc *clone)
 		if (n < 0)
 			continue;
 		bool found;
-		const char *attr = promo_attr(s, inst, n, &found, true);
+		const char *attr = promo_attr(s, clone, inst, n, history_anywhere(s, clone, inst), &found);
 		int v = -1;
 		if (found && ha__score_parse(attr, &v) < 0)
 			v = 0;
@@ -312,13 +317,12 @@ static void promote(sched *s, sc_rsc *clone)
 	g_ptr_array_free(placed, TRUE);
 }
 
+/* Active, non-failed instances first, then by instance number (stable). */
 static int cmp_instances(const void *a, const void *b, void *data)
 {
-	const sched *s = data;
-	sc_rsc *x = *(sc_rsc *const *)a, *y = *(sc_rsc *const *)b;
-	int nx, ny;
-	bool fx, fy;
-	bool ax = inst_active(s, x, &nx, &fx) && !fx, ay = inst_active(s, y, &ny, &fy) && !fy;
+	const bool *usable_active = data; /* by instance number */
+	const sc_rsc *x = *(sc_rsc *const *)a, *y = *(sc_rsc *const *)b;
+	bool ax = usable_active[x->instance], ay = usable_active[y->instance];
 	if (ax != ay)
 		return ax ? -1 : 1;
 	return x->instance - y->instance;
@@ -349,10 +353,11 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 		for (guint i = 0; i < c->children->len; i++) {
 			sc_rsc *inst = g_ptr_array_index(c->children, i);
 			sc_rsc *f = first_prim(inst);
+			bool anywhere = history_anywhere(s, c, inst);
 			for (int n = 0; n < nn; n++) {
 				bool found;
 				/* attraction before placement: the same attribution rule */
-				const char *attr = promo_attr(s, inst, n, &found, true);
+				const char *attr = promo_attr(s, c, inst, n, anywhere, &found);
 				int v;
 				if (found && ha__score_parse(attr, &v) == 0 && v > 0 && f->score[n] != SC_NONE) {
 					int before = f->score[n];
@@ -369,7 +374,16 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 	bool all = c->clone_max < available;
 
 	GPtrArray *order = g_ptr_array_copy(c->children, NULL, NULL);
-	g_ptr_array_sort_with_data(order, (GCompareDataFunc)cmp_instances, s);
+	bool *active_ok = g_new0(bool, c->children->len ? c->children->len : 1);
+	for (guint i = 0; i < c->children->len; i++) {
+		sc_rsc *inst = g_ptr_array_index(c->children, i);
+		int node;
+		bool failed;
+		if (inst->instance >= 0 && (guint)inst->instance < c->children->len)
+			active_ok[inst->instance] = inst_active(s, inst, &node, &failed) && !failed;
+	}
+	g_ptr_array_sort_with_data(order, (GCompareDataFunc)cmp_instances, active_ok);
+	g_free(active_ok);
 	int allocated = 0;
 	/* 2. Pre-assign active instances to their current node. */
 	for (guint i = 0; i < order->len && allocated < c->clone_max; i++) {
@@ -378,8 +392,7 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 		bool failed;
 		if (!inst_active(s, inst, &node, &failed) || failed || !inst->provisional)
 			continue;
-		if (c->score[node] == SC_NONE || !sc_node_usable(&s->nodes[node]) ||
-		    clone_count(c, node) >= c->clone_node_max)
+		if (c->score[node] == SC_NONE || !sc_node_usable(&s->nodes[node]))
 			continue;
 		if (assign_instance(s, c, inst, node, all))
 			allocated++;
