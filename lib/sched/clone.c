@@ -211,27 +211,8 @@ static const char *promo_attr(const sched *s, sc_rsc *clone, sc_rsc *inst, int n
 
 static int promoted_locations(const sched *s, const sc_rsc *clone, int n)
 {
-	int total = 0;
-	for (guint i = 0; i < s->cfg->locations->len; i++) {
-		const ha_location *l = g_ptr_array_index(s->cfg->locations, i);
-		const sc_rsc *x = g_hash_table_lookup(s->by_id, l->rsc);
-		if (!x || (x != clone && x->parent != clone))
-			continue;
-		if (l->node) {
-			if (ha__role_parse(l->role) == HA_ROLE_PROMOTED && !strcmp(l->node, s->nodes[n].uname))
-				total = ha__score_add(total, l->score);
-			continue;
-		}
-		for (guint j = 0; l->rules && j < l->rules->len; j++) {
-			const ha_rule *rule = g_ptr_array_index(l->rules, j);
-			int sc;
-			bool promoted = ha__role_parse(rule->role) == HA_ROLE_PROMOTED ||
-					ha__role_parse(l->role) == HA_ROLE_PROMOTED;
-			if (promoted && ha__sc_rule_matches(s, rule, &s->nodes[n], &sc))
-				total = ha__score_add(total, sc);
-		}
-	}
-	return total;
+	(void)s;
+	return clone->promo_loc ? clone->promo_loc[n] : 0;
 }
 
 static int cmp_promo(const void *a, const void *b)

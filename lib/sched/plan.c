@@ -14,6 +14,7 @@ static void sched_free_rsc(sc_rsc *x)
 {
 	g_free(x->score);
 	g_free(x->final_score);
+	g_free(x->promo_loc);
 	g_ptr_array_free(x->this_with, TRUE);
 	g_ptr_array_free(x->with_this, TRUE);
 	g_array_free(x->why, TRUE);

@@ -137,6 +137,7 @@ struct sc_rsc {
 	int promo_score;     /* promotable instances */
 	int prefer;          /* node to prefer when scores tie (clone pre-assignment), -1 */
 	int *final_score;    /* snapshot of score at assignment time (explanations) */
+	int *promo_loc;      /* clones: role=Promoted location scores per node (or NULL) */
 };
 
 /* Actions. */

@@ -70,6 +70,43 @@ static void apply_location(sched *s, sc_rsc *x, int node, int score, sc_why_kind
 	}
 }
 
+/* role=Promoted locations only feed the promotion values of the clone's instances
+ * (clone.c); collected here per clone and node in the single pass over locations. */
+static int *promo_array(sched *s, sc_rsc *x)
+{
+	sc_rsc *clone = x->r->kind == HA_RSC_CLONE ? x : x->parent;
+	if (!clone || clone->r->kind != HA_RSC_CLONE)
+		return NULL;
+	if (!clone->promo_loc)
+		clone->promo_loc = g_new0(int, s->nnodes ? s->nnodes : 1);
+	return clone->promo_loc;
+}
+
+static void promoted_rule(sched *s, sc_rsc *x, const ha_rule *rule)
+{
+	int *a = promo_array(s, x);
+	for (int n = 0; a && n < s->nnodes; n++) {
+		int sc;
+		if (ha__sc_rule_matches(s, rule, &s->nodes[n], &sc))
+			a[n] = ha__score_add(a[n], sc);
+	}
+}
+
+static void promoted_location(sched *s, sc_rsc *x, const ha_location *l)
+{
+	int *a = promo_array(s, x);
+	if (!a)
+		return;
+	if (l->node) {
+		for (int n = 0; n < s->nnodes; n++)
+			if (!strcmp(s->nodes[n].uname, l->node))
+				a[n] = ha__score_add(a[n], l->score);
+		return;
+	}
+	for (guint j = 0; l->rules && j < l->rules->len; j++)
+		promoted_rule(s, x, g_ptr_array_index(l->rules, j));
+}
+
 static void locations(sched *s)
 {
 	for (guint i = 0; i < s->cfg->locations->len; i++) {
@@ -78,8 +115,10 @@ static void locations(sched *s)
 		if (!x)
 			continue;
 		ha_role role = ha__role_parse(l->role);
-		if (role == HA_ROLE_PROMOTED)
-			continue; /* only affects promotion scores */
+		if (role == HA_ROLE_PROMOTED) {
+			promoted_location(s, x, l); /* only affects promotion scores */
+			continue;
+		}
 		if (l->node) {
 			for (int n = 0; n < s->nnodes; n++)
 				if (!strcmp(s->nodes[n].uname, l->node))
@@ -88,8 +127,10 @@ static void locations(sched *s)
 		}
 		for (guint j = 0; l->rules && j < l->rules->len; j++) {
 			const ha_rule *rule = g_ptr_array_index(l->rules, j);
-			if (ha__role_parse(rule->role) == HA_ROLE_PROMOTED)
+			if (ha__role_parse(rule->role) == HA_ROLE_PROMOTED) {
+				promoted_rule(s, x, rule);
 				continue;
+			}
 			for (int n = 0; n < s->nnodes; n++) {
 				int sc;
 				if (ha__sc_rule_matches(s, rule, &s->nodes[n], &sc))
