@@ -97,7 +97,9 @@ ha__child_of() {
 }
 
 # ha_node_boot NODE: start the node's namespaces (its netns must exist): a pid-1
-# "init" that mounts the private directories, sets the hostname, then sleeps.
+# "init" that mounts the private directories, sets the hostname, then sleeps. Its copy
+# of the host's /run/netns mounts is dropped first: it would keep every network
+# namespace that exists now (other clusters' too) alive until this node dies.
 ha_node_boot() {
 	local node=$1 dir unshare_pid
 	dir=$(ha_node_dir "$node")
@@ -107,6 +109,7 @@ ha_node_boot() {
 	ip netns exec "$(ha_node_ns "$node")" \
 		unshare --mount --pid --uts --fork --mount-proc --propagation private \
 		sh -c 'hostname "$1" &&
+			{ umount -R -l /run/netns 2>/dev/null; true; } &&
 			mount -t tmpfs -o mode=0755 tmpfs /run &&
 			mkdir -p /run/lock &&
 			mount -t tmpfs -o mode=1777 tmpfs /dev/shm &&
@@ -137,7 +140,8 @@ ha_cluster_create() {
 		HA_NODE_NAMES="$HA_NODE_NAMES $node"
 		mkdir -p "$(ha_node_dir "$node")"
 		ip netns add "$ns" || ha_die "cannot create netns $ns"
-		ip link add "$port" type veth peer name eth0 netns "$ns"
+		ip link add "$port" type veth peer name eth0 netns "$ns" ||
+			ha_die "cannot create the link $port of $node"
 		ip link set "$port" master "$HA_BRIDGE" up
 		ip -n "$ns" addr add "$(ha_node_ip "$node")/24" dev eth0
 		ip -n "$ns" link set eth0 up
