@@ -75,6 +75,7 @@ FB_PROBE_LOG=""
 FB_STACK=""
 FB_PARAM=""
 FB_CFG=""
+FB_NCFG=0
 
 fb_cleanup() {
 	[ -n "$FB_PROBE_PID" ] && kill -TERM "$FB_PROBE_PID" 2>/dev/null
@@ -302,6 +303,10 @@ fb_holder_is() { if [ "$(fb_holder)" = "$1" ]; then echo vip; else echo idle; fi
 run_config() {
 	local n k sc fails
 	FB_STACK=$1 FB_PARAM=$2 FB_CFG=$1-$2
+	# A fresh prefix per configuration: the kernel removes the previous cluster's links
+	# only once its last processes are gone, which can take a while after a cleanup.
+	FB_NCFG=$((FB_NCFG + 1))
+	HA_PREFIX=fb$$$FB_NCFG
 	HA_WORK=$FB_OUT/$FB_CFG
 	rm -rf "$HA_WORK"
 	mkdir -p "$HA_WORK"
