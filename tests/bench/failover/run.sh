@@ -186,6 +186,10 @@ fb_events() {
 	done
 }
 
+# fb_jitter: wait a random 0-999 ms, so an event does not always hit the same phase of
+# the managers' periodic timers (the 1 s monitor, VRRP adverts, corosync's token).
+fb_jitter() { sleep "0.$(printf '%03d' $((RANDOM % 1000)))"; }
+
 # ---- scenarios -------------------------------------------------------------------------------
 
 # fb_move_to NODE: a helper move (not measured) so a round starts from a chosen holder.
@@ -203,6 +207,7 @@ sc_switch() {
 	local k=$1 h t t0 t1 st=ok
 	h=$(fb_holder) || return 1
 	t=$(fb_next_live "$h")
+	fb_jitter
 	t0=$EPOCHREALTIME
 	"st_${FB_STACK}_move" "$h" "$t" >>"$FB_OUT/run.log" 2>&1 || st=cmd-failed
 	t1=$EPOCHREALTIME
@@ -219,6 +224,7 @@ sc_switch() {
 sc_monitor() {
 	local k=$1 h t0 t1 st=ok
 	h=$(fb_holder) || return 1
+	fb_jitter
 	t0=$EPOCHREALTIME
 	ip -n "$(ha_node_ns "$h")" addr del "$FB_VIP/24" dev eth0
 	if ha_wait 30 fb_holder >/dev/null; then
@@ -251,6 +257,7 @@ sc_hard() {
 		s=$("st_${FB_STACK}_special")
 	fi
 	h=$(fb_holder) || return 1
+	fb_jitter
 	t0=$EPOCHREALTIME
 	ha_node_crash "$h"
 	fb_live_del "$h"
@@ -272,10 +279,10 @@ sc_cold() {
 	FB_LIVE=""
 	for n in $all; do
 		ha_node_boot "$n"
-		fb_node_up "$n" || return 1
+		fb_node_up "$n" || { fb_log "cold $k: $n did not come up"; return 1; }
 	done
 	if fb_uses_corosync; then
-		ha_wait 60 fb_quorate || return 1
+		ha_wait 60 fb_quorate || { fb_log "cold $k: corosync not quorate"; return 1; }
 	fi
 	tq=$EPOCHREALTIME
 	t0=$EPOCHREALTIME
