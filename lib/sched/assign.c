@@ -178,12 +178,21 @@ static void coloc_with_clone(sched *s, sc_rsc *dep, const sc_rsc *clone, const s
 			if (dep->score[n] != SC_NONE && has[n])
 				dep->score[n] = -HA_INF;
 	} else if (any) {
-		int *work = g_memdup2(dep->score, sizeof(int) * (size_t)nn);
-		for (int n = 0; n < nn; n++)
-			if (work[n] != SC_NONE && has[n])
-				work[n] = ha__score_add(c->score, work[n]);
-		if (ha__sc_any_available(s, work))
-			memcpy(dep->score, work, sizeof(int) * (size_t)nn);
+		/* Finite: instance by instance, in assignment order, each rolled back on its
+		 * own if it would leave no usable node (as Pacemaker applies it). */
+		int *work = g_new(int, nn ? nn : 1);
+		for (guint i = 0; i < clone->children->len; i++) {
+			const sc_rsc *inst = g_ptr_array_index(clone->children, i);
+			int n = inst->node;
+			if (n < 0 || dep->score[n] == SC_NONE)
+				continue;
+			if (c->prim_role != HA_ROLE_UNKNOWN && inst->next_role != c->prim_role)
+				continue;
+			memcpy(work, dep->score, sizeof(int) * (size_t)nn);
+			work[n] = ha__score_add(c->score, work[n]);
+			if (ha__sc_any_available(s, work))
+				memcpy(dep->score, work, sizeof(int) * (size_t)nn);
+		}
 		g_free(work);
 	}
 	ha__sc_why_diff(dep, WHY_COLOC, before, nn, c->id, clone->r->id);

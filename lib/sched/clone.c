@@ -262,7 +262,14 @@ static void promote(sched *s, sc_rsc *clone)
 		/* the clone's node score counts only once the value so far is >= 0 */
 		if (clone->score[n] != SC_NONE && v >= 0)
 			v = ha__score_add(v, clone->score[n]);
-		v = ha__score_add(v, extra[n]);
+		/* Promoted-role colocations count, like the clone's score, only for a value
+		 * that is >= 0, and never turn a positive value negative (it becomes 1). */
+		if (v >= 0) {
+			int nv = ha__score_add(v, extra[n]);
+			if (nv < 0)
+				nv = v > 0 ? 1 : v;
+			v = nv;
+		}
 		/* "clone (Promoted) with X": the instance next to X gains X's score. */
 		for (guint j = 0; j < clone->this_with->len; j++) {
 			const sc_coloc *c = g_ptr_array_index(clone->this_with, j);
