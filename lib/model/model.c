@@ -303,19 +303,8 @@ ha_cib *ha_cib_free(ha_cib *cib)
 	g_ptr_array_free(c->orders, TRUE);
 	nvsets_free(c->rsc_defaults);
 	nvsets_free(c->op_defaults);
-	for (guint i = 0; i < cib->status->len; i++) {
-		ha_node_state *ns = g_ptr_array_index(cib->status, i);
-		for (guint j = 0; j < ns->lrm->len; j++) {
-			ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, j);
-			g_array_free(lr->ops, TRUE);
-			g_free(lr);
-		}
-		g_ptr_array_free(ns->lrm, TRUE);
-		nvsets_free(ns->attrs);
-		if (ns->other_attrs)
-			g_array_free(ns->other_attrs, TRUE);
-		g_free(ns);
-	}
+	for (guint i = 0; i < cib->status->len; i++)
+		ha__node_state_free(g_ptr_array_index(cib->status, i));
 	g_ptr_array_free(cib->status, TRUE);
 	g_ptr_array_free(cib->cib_attrs, TRUE);
 	g_string_chunk_free(cib->strings);

@@ -108,20 +108,6 @@ GByteArray *ha__msg_encode(const ha_msg *m)
 	return ha__wire_finish(&w);
 }
 
-void ha__msg_op_free(ha_msg_op *op)
-{
-	if (!op)
-		return;
-	g_free(op->rsc);
-	g_free(op->cls);
-	g_free(op->provider);
-	g_free(op->type);
-	g_free(op->operation);
-	g_free(op->digest);
-	g_free(op->exit_reason);
-	g_free(op);
-}
-
 void ha__msg_attr_free(ha_msg_attr *a)
 {
 	if (!a)
@@ -142,6 +128,14 @@ static void clear_op(ha_msg_op *op)
 	g_free(op->digest);
 	g_free(op->exit_reason);
 	memset(op, 0, sizeof(*op));
+}
+
+void ha__msg_op_free(ha_msg_op *op)
+{
+	if (!op)
+		return;
+	clear_op(op);
+	g_free(op);
 }
 
 void ha__msg_clear(ha_msg *m)
