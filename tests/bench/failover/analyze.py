@@ -294,6 +294,15 @@ def markdown_failover(res, rounds, cfgs, table, meta):
              "on every node at once. Corosync's share of a hard failover (crash to "
              "'A new membership' in the survivors' corosync logs) is shown apart from the "
              "manager's (that membership to the first reply).\n")
+    L.append("Pacemaker without systemd, inside the node namespaces (stacks.sh): the node's "
+             "private /run gives /run/crm, a per-node directory owned by hacluster:haclient "
+             "is bind-mounted on /var/lib/pacemaker (cib, pengine, blackbox, cores), "
+             "`pacemakerd -f` runs with PCMK_logfile=<node>/log/pacemaker.log and "
+             "PCMK_logfacility=none (else every node logs to the host's syslog), and "
+             "corosync.conf gets `uidgid { gid: haclient }` so the daemons running as "
+             "hacluster may use corosync's IPC. The CLI tools need a bound: `crmadmin -D` "
+             "spins at 60 % CPU for ever while there is no DC, so every call runs under "
+             "`timeout` (and `crmadmin -t`).\n")
     L.append("```")
     L += [l.rstrip() for l in meta]
     L.append(f"$ sudo tests/bench/failover/run.sh --build build --doc   # results: {res}")
@@ -378,6 +387,19 @@ def markdown_goals(rounds, cfgs, table, foot):
             L.append(f"- token {tok}, switchover: reply gap median {sw['med']:.0f} ms (max "
                      f"{sw['max']:.0f}; goal < 30 ms), command to first reply median "
                      f"{cm['med']:.0f} ms (max {cm['max']:.0f}; goal < 100 ms).")
+    for c in pcm.values():
+        ph = [r for r in rounds if r["cfg"] == c and r["scenario"] == "hard"
+              and r.get("share_ms") is not None and r["status"] == "ok"]
+        slow = [r for r in ph if r["share_ms"] >= 500]
+        fast = [r for r in ph if r["share_ms"] < 500]
+        if slow and fast:
+            L.append(f"- Pacemaker {c.split('-', 1)[1]}: its share is bimodal: {len(fast)} rounds "
+                     f"{min(r['share_ms'] for r in fast):.0f}–{max(r['share_ms'] for r in fast):.0f} ms, "
+                     f"{len(slow)} rounds {min(r['share_ms'] for r in slow):.0f}–"
+                     f"{max(r['share_ms'] for r in slow):.0f} ms (the DC's scheduler answers ~1 s "
+                     "after the node-loss abort); the slow rounds lost the DC in "
+                     f"{sum(1 for r in slow if r['special_lost'])} of {len(slow)} cases, the fast ones "
+                     f"in {sum(1 for r in fast if r['special_lost'])} of {len(fast)}.")
     if foot:
         L.append("- footprint: see below (goal: had RSS < 8 MB, idle CPU ≤ Pacemaker's).")
     L.append("")
@@ -507,10 +529,12 @@ def plot(res, rounds, cfgs, docs):
         return None
     order = [c for st in STACK_ORDER for c, s, p in cfgs if s == st]
     dat = os.path.join(res, "plot.dat")
-    panels = [("hard", "outage_ms", "hard failover (crash to VIP back)"),
-              ("switch", "gap_ms", "planned switchover (reply gap)"),
-              ("monitor", "outage_ms", "failed monitor (address removed)"),
-              ("cold", "up_ms", "cold start (managers started to VIP up)")]
+    panels = [("hard", "outage_ms", "hard failover: crash to VIP back"),
+              ("hard", "share_ms", "hard failover: corosync membership to VIP back"),
+              ("switch", "gap_ms", "planned switchover: reply gap"),
+              ("switch", "cmd_ms", "planned switchover: command to first reply"),
+              ("monitor", "outage_ms", "failed monitor (address removed) to VIP back"),
+              ("cold", "up_ms", "cold start: managers started to VIP up")]
     have = set()
     with open(dat, "w") as f:
         for i, (sc, key, _) in enumerate(panels):
@@ -519,7 +543,7 @@ def plot(res, rounds, cfgs, docs):
                 vals = sorted(r[key] for r in rounds if r["cfg"] == c and r["scenario"] == sc
                               and r.get(key) is not None and r["status"] == "ok")
                 if vals:
-                    have.add(sc)
+                    have.add(i)
                 for j, v in enumerate(vals):
                     jitter = (j / max(len(vals) - 1, 1) - 0.5) * 0.3
                     f.write(f"{x + jitter:.3f} {max(v, 1):.1f} {x}\n")
@@ -528,14 +552,14 @@ def plot(res, rounds, cfgs, docs):
             f.write("\n\n")
     labels = ", ".join(f'"{c.replace("-", " ")}" {x}' for x, c in enumerate(order))
     out = os.path.join(docs or res, "failover-outage.png")
-    gp = [f'set terminal pngcairo size 1200,900 font ",10"', f'set output "{out}"',
-          "set multiplot layout 2,2 title \"libha vs Pacemaker vs keepalived: outage per round "
+    gp = [f'set terminal pngcairo size 1200,1300 font ",10"', f'set output "{out}"',
+          "set multiplot layout 3,2 title \"libha vs Pacemaker vs keepalived: outage per round "
           "(each dot one round; log scale)\"",
           "set logscale y", "set ylabel \"ms\"", f"set xtics ({labels}) rotate by -20",
           f"set xrange [-0.6:{len(order) - 0.4}]", "set grid ytics", "unset key"]
     for i, (sc, key, title) in enumerate(panels):
         gp.append(f'set title "{title}"')
-        if sc in have:
+        if i in have:
             gp.append(f'plot "{dat}" index {i} using 1:2:3 with points pt 7 ps 0.8 lc variable')
         else:  # gnuplot refuses a plot without a single point
             gp += ["set label 1 \"not measured\" at graph 0.4, 0.5", "set yrange [1:10]",
