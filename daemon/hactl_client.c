@@ -24,7 +24,8 @@
 
 struct hactl_conn {
 	qb_ipcc_connection_t *c;
-	char *buf; /* HAD_IPC_MAX_MSG bytes for replies and events */
+	uint32_t size; /* its buffer: HAD_IPC_SMALL_MSG, or HAD_IPC_MAX_MSG when needed */
+	char *buf;     /* HAD_IPC_MAX_MSG bytes for replies and events */
 	bool rw;
 	char *node;
 };
@@ -58,9 +59,25 @@ int hactl_ipc_exit(int err)
 	return HACTL_UNREACHABLE;
 }
 
+/* Replace c's connection by one that carries HAD_IPC_MAX_MSG. Connections start small
+ * because had sets up three rings of the buffer's size for each one (ipc.h). */
+static int enlarge(hactl_conn *c)
+{
+	qb_ipcc_connection_t *big = qb_ipcc_connect(HAD_IPC_SERVICE, HAD_IPC_MAX_MSG);
+	if (!big) {
+		int e = errno;
+		fprintf(stderr, "hactl: cannot reconnect to had with a larger buffer: %s\n", strerror(e));
+		return -e;
+	}
+	qb_ipcc_disconnect(c->c);
+	c->c = big;
+	c->size = HAD_IPC_MAX_MSG;
+	return 0;
+}
+
 int hactl_connect(hactl_conn **ret)
 {
-	qb_ipcc_connection_t *c = qb_ipcc_connect(HAD_IPC_SERVICE, HAD_IPC_MAX_MSG);
+	qb_ipcc_connection_t *c = qb_ipcc_connect(HAD_IPC_SERVICE, HAD_IPC_SMALL_MSG);
 	if (!c) {
 		int e = errno;
 		if (e == EACCES || e == EPERM) {
@@ -75,6 +92,7 @@ int hactl_connect(hactl_conn **ret)
 	}
 	hactl_conn *h = calloc(1, sizeof(*h));
 	h->c = c;
+	h->size = HAD_IPC_SMALL_MSG;
 	h->buf = malloc(HAD_IPC_MAX_MSG);
 	if (!h->buf) {
 		hactl_disconnect(h);
@@ -122,6 +140,11 @@ static int send_request(hactl_conn *c, int32_t id, uint32_t flags, const char *c
 			HAD_IPC_MAX_MSG >> 20);
 		return r;
 	}
+	/* len counts libqb's header: a request of exactly c->size bytes fits. */
+	if (len > c->size && (r = enlarge(c)) < 0) {
+		free(req);
+		return r;
+	}
 	ssize_t n = qb_ipcc_send(c->c, req, len);
 	free(req);
 	if (n < 0) {
@@ -158,6 +181,16 @@ int hactl_call(hactl_conn *c, int32_t id, uint32_t flags, const char *const *fie
 	if (r < 0)
 		return r;
 	r = recv_reply(c, id, timeout_ms, rep);
+	bool query = id == HAD_IPC_HELLO || id == HAD_IPC_CIB || id == HAD_IPC_EVENTS ||
+		     (flags & HAD_IPC_DRY_RUN);
+	if (r == 0 && rep->error == -EMSGSIZE && c->size < HAD_IPC_MAX_MSG && query) {
+		/* The reply did not fit this connection: ask again on a larger one (only what
+		 * changes nothing is asked twice). */
+		had_ipc_msg_clear(rep);
+		if ((r = enlarge(c)) < 0 || (r = send_request(c, id, flags, fields, nfields)) < 0)
+			return r;
+		r = recv_reply(c, id, timeout_ms, rep);
+	}
 	if (r == -EAGAIN) {
 		fprintf(stderr, "hactl: had did not answer within %d s\n", timeout_ms / 1000);
 		return -ETIMEDOUT;

@@ -161,6 +161,13 @@ static int32_t on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
 			(unsigned)uid, (unsigned)gid);
 		return -EACCES;
 	}
+	/* Clients choose their buffer size (at least HAD_IPC_SMALL_MSG): bound it before
+	 * libqb allocates the rings. */
+	if (qb_ipcs_connection_get_buffer_size(c) > (int32_t)HAD_IPC_MAX_MSG) {
+		had_log(LOG_NOTICE, "refused a connection from uid %u: IPC buffer of %d bytes",
+			(unsigned)uid, qb_ipcs_connection_get_buffer_size(c));
+		return -EMSGSIZE;
+	}
 	if (d->clients->len >= HAD_MAX_CLIENTS) {
 		had_log(LOG_WARNING, "refused a connection from uid %u: %u clients already",
 			(unsigned)uid, d->clients->len);
@@ -238,6 +245,14 @@ void had_reply(had_client *cl, int32_t id, int32_t error, const char *const *fie
 		const char *msg = "the reply exceeds the IPC message limit";
 		had_log(LOG_WARNING, "reply to %s: %s", had_ipc_cmd_name(id), ha_strerror(r));
 		if (had_ipc_encode_reply(id, r, &msg, 1, &buf, &len) < 0)
+			return;
+	}
+	if (r == 0 && len > (size_t)qb_ipcs_connection_get_buffer_size(cl->c)) {
+		/* Larger than this connection's buffer (libqb would only say -EAGAIN, for
+		 * ever): the client asks again on a larger connection. */
+		free(buf);
+		const char *msg = "the reply exceeds this connection's IPC buffer";
+		if (had_ipc_encode_reply(id, -EMSGSIZE, &msg, 1, &buf, &len) < 0)
 			return;
 	}
 	ssize_t sent = qb_ipcs_response_send(cl->c, buf, len);
@@ -332,7 +347,7 @@ int had_ipc_start(had *d)
 		return -errno ? -errno : -ENOMEM;
 	qb_ipcs_service_context_set(d->ipcs, d);
 	qb_ipcs_poll_handlers_set(d->ipcs, (struct qb_ipcs_poll_handlers *)&poll);
-	qb_ipcs_enforce_buffer_size(d->ipcs, HAD_IPC_MAX_MSG);
+	qb_ipcs_enforce_buffer_size(d->ipcs, HAD_IPC_SMALL_MSG);
 	/* libqb callocs a receive buffer of the full message size per connection. Left to
 	 * itself, glibc raises its mmap threshold to the size of the first such buffer
 	 * freed and serves the next ones from the heap, which it then keeps: had's RSS

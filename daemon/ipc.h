@@ -15,12 +15,15 @@
 /* The libqb IPC service name; had listens on it in its network namespace. */
 #define HAD_IPC_SERVICE "ha"
 
-/* Largest message in either direction (a CIB snapshot with status must fit: about
- * 3000 primitives). Each connection maps three libqb ring buffers of this size, which
- * libqb fallocates and initialises: connecting costs had ~1.2 ms per MiB of this limit
- * on a loaded 2-core VM (8 MiB made every hactl connection ~30 ms and a `hactl move`,
- * which connects three times, ~90 ms slower; tests/bench/failover). */
-#define HAD_IPC_MAX_MSG (1024u * 1024u)
+/* Largest message in either direction (a CIB snapshot with status must fit). */
+#define HAD_IPC_MAX_MSG (8u * 1024u * 1024u)
+/* The buffer a client asks for first. Each connection maps three libqb ring buffers of
+ * its size, which libqb fallocates and initialises while had waits: about 1.2 ms per
+ * MiB on a loaded 2-core VM, so 8 MiB cost every hactl connection ~30 ms and `hactl
+ * move` (three connections) ~90 ms (tests/bench/failover). A request that does not fit
+ * is sent on a new connection of HAD_IPC_MAX_MSG; a reply that does not fit is answered
+ * with -EMSGSIZE, and the client asks again on such a connection. */
+#define HAD_IPC_SMALL_MSG (1024u * 1024u)
 /* Fields per message, and the size of every field but the big one (field 0 of a
  * CONFIG request and of a CIB reply, the text of a reply). */
 #define HAD_IPC_MAX_FIELDS 64
