@@ -218,6 +218,7 @@ class Result:
         self.score_lines = {}  # rsc -> [text lines], every allocation line
         self.promotion = {}   # rsc -> {node: int}
         self.clones = {}      # clone_layout() of the input
+        self.colocations = []  # _infinity_colocations() of the input
         self.usable = set()   # online, not standby, not in maintenance
         self.saved = None     # path of the saved CIB (in the work dir)
 
@@ -260,7 +261,9 @@ def simulate(path, workdir, timeout=60):
             res.promotion.setdefault(rid, {})[node] = parse_score(w.get("score"))
             res.score_lines.setdefault(rid, []).append(
                 "%s promotion score on %s: %s" % (rid, node, w.get("score")))
-    res.clones = clone_layout(ET.parse(path).getroot())
+    inp = ET.parse(path).getroot()
+    res.clones = clone_layout(inp)
+    res.colocations = _infinity_colocations(inp)
     _check_consistent(res.placement, active_from_saved_cib(ET.parse(out_cib).getroot()),
                       res.clones)
     return res
@@ -301,6 +304,32 @@ def find_ties(res):
     return ties
 
 
+def _infinity_colocations(root):
+    """(dependent, primary) ids of score=INFINITY colocations without roles
+    between primitives or groups (a group stands for its members)."""
+    kinds = {}
+    for el in root.iter():
+        if el.tag == "primitive":
+            kinds[el.get("id")] = [el.get("id")]
+        elif el.tag == "group":
+            kinds[el.get("id")] = [p.get("id") for p in el.findall("primitive")]
+    out = []
+    for c in root.iter("rsc_colocation"):
+        if (c.get("score") not in ("INFINITY", "+INFINITY") or c.get("rsc-role")
+                or c.get("with-rsc-role") or c.get("node-attribute")):
+            continue
+        dep, prim = kinds.get(c.get("rsc")), kinds.get(c.get("with-rsc"))
+        if dep and prim:
+            out.append((c.get("id"), dep, prim))
+    return out
+
+
+def _nodes_of(placement, rid):
+    ent = placement.get(rid, {})
+    n = ent.get("node")
+    return set() if n is None else {n} if isinstance(n, str) else set(n)
+
+
 def find_defects(res):
     """Cases where crm_simulate's own result is not a usable oracle.
 
@@ -311,6 +340,18 @@ def find_defects(res):
     r1:1 (n1 -> n2)", "Start r1:2 (n2)").  The end state silently merges them
     into one running copy, which no correct scheduler reproduces."""
     out = []
+    # An INFINITY colocation broken by the end state: Pacemaker 2.1.5 still starts
+    # r5 (with group g1, INFINITY) on the node g1 was given when g1's start is
+    # blocked by a mandatory order whose first cannot run ("Start r5 (n1)",
+    # g1 stopped); with primitives the same input makes crm_simulate report "An
+    # invalid transition was produced".
+    for cid, dep, prim in res.colocations:
+        need = set.intersection(*[_nodes_of(res.placement, p) for p in prim])
+        for d in dep:
+            bad = _nodes_of(res.placement, d) - need
+            if bad:
+                out.append("%s: %s runs on %s without %s" % (cid, d, ", ".join(sorted(bad)),
+                                                            "/".join(prim)))
     for cid, lay in sorted(res.clones.items()):
         if lay["node_max"] != 1:
             continue
