@@ -54,6 +54,8 @@ struct ha_core {
 	GHashTable *recurring;   /* rsc -> interval (GUINT) */
 	GHashTable *last_rc;     /* "rsc_monitor_N" -> rc+1 (recurring results reported) */
 	GHashTable *claiming;    /* rsc -> action: claim sent, not yet answered */
+	GHashTable *restarting;  /* rsc: stopping under a restart claim; the start follows */
+	GHashTable *plain_stop;  /* rsc: its restart claim was refused: stop it alone */
 	GHashTable *defs;        /* rsc -> rsc_def: how it was last run (to stop orphans) */
 	GHashTable *orphan_told; /* rsc: "cannot stop" already logged */
 };
@@ -148,6 +150,8 @@ int ha__core_new(const ha_core_env *env, ha_cib *initial, ha_core **ret)
 	c->recurring = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->last_rc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->claiming = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->restarting = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	c->plain_stop = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->defs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)rsc_def_free);
 	c->orphan_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	/* call ids must grow across restarts of the daemon: start from the clock */
@@ -173,6 +177,8 @@ void ha__core_free(ha_core *c)
 	g_hash_table_destroy(c->recurring);
 	g_hash_table_destroy(c->last_rc);
 	g_hash_table_destroy(c->claiming);
+	g_hash_table_destroy(c->restarting);
+	g_hash_table_destroy(c->plain_stop);
 	g_hash_table_destroy(c->defs);
 	g_hash_table_destroy(c->orphan_told);
 	g_free(c->local_name);
@@ -401,6 +407,26 @@ static int run_op_full(ha_core *c, const ha_rsc *r, const char *action, uint32_t
 	return rc;
 }
 
+/* The stop of a restart in place ended: start at once under the same claim (marked
+ * pending for everyone first), or give the claim back. */
+static void restart_continue(ha_core *c, const char *rsc, bool stopped)
+{
+	const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, rsc);
+	if (stopped && r && !c->shutting_down && !c->disconnected) {
+		ha_msg m = {.type = HA_MSG_OP};
+		m.u.op = (ha_msg_op){.rsc = (char *)rsc, .cls = (char *)r->cls,
+				     .provider = (char *)r->provider, .type = (char *)r->type,
+				     .operation = "start", .op_status = HA_OPST_PENDING,
+				     .call_id = -1, .timestamp = c->env.now(c->env.ud)};
+		send_msg(c, &m);
+		run_op(c, r, "start", 0, NULL);
+		return;
+	}
+	ha_msg m = {.type = HA_MSG_RELEASE};
+	m.u.release.rsc = (char *)rsc;
+	send_msg(c, &m);
+}
+
 void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const char *exit_reason,
 			uint32_t exec_ms)
 {
@@ -504,6 +530,8 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		     c->local_name ? c->local_name : "", f->rsc, f->action, f->interval_ms, rc,
 		     op_status, exec_ms);
 	}
+	if (!f->interval_ms && !strcmp(f->action, "stop") && g_hash_table_remove(c->restarting, f->rsc))
+		restart_continue(c, f->rsc, rc == 0 && op_status == HA_OPST_DONE);
 	if (!f->interval_ms)
 		g_hash_table_remove(c->ops, &token);
 	reconcile_soon(c);
@@ -776,6 +804,18 @@ static void reconcile(void *arg)
 			run_op(c, r, "reload", 0, NULL);
 			continue;
 		}
+		if (!strcmp(a.action, "stop") && !c->shutting_down &&
+		    !g_hash_table_remove(c->plain_stop, a.rsc) && ha__plan_restarts_in_place(plan, i)) {
+			/* Recovery in place: stop and start here under one claim, so that no
+			 * other node takes the resource while it is briefly stopped. */
+			ha_msg m = {.type = HA_MSG_CLAIM};
+			m.u.claim.rsc = (char *)a.rsc;
+			m.u.claim.action = "restart";
+			m.u.claim.epoch = cib->epoch;
+			g_hash_table_replace(c->claiming, g_strdup(a.rsc), g_strdup("restart"));
+			send_msg(c, &m);
+			continue;
+		}
 		if (!strcmp(a.action, "stop") || !strcmp(a.action, "demote")) {
 			if (c->env.cancel)
 				c->env.cancel(c->env.ud, a.rsc);
@@ -916,7 +956,13 @@ static void drain_events(ha_core *c)
 		case HA_SEV_CLAIM_GRANTED: {
 			g_hash_table_remove(c->claiming, e->rsc);
 			const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, e->rsc);
-			if (r && !c->shutting_down)
+			if (r && !c->shutting_down && !strcmp(e->action, "restart")) {
+				if (c->env.cancel)
+					c->env.cancel(c->env.ud, r->id);
+				g_hash_table_remove(c->recurring, r->id);
+				g_hash_table_add(c->restarting, g_strdup(r->id));
+				run_op(c, r, "stop", 0, NULL);
+			} else if (r && !c->shutting_down)
 				run_op(c, r, e->action, 0, NULL);
 			else if (r) {
 				ha_msg m = {.type = HA_MSG_RELEASE};
@@ -928,6 +974,12 @@ static void drain_events(ha_core *c)
 		case HA_SEV_CLAIM_REJECTED:
 			logf_(c, LOG_INFO, "claim to %s %s not valid: %s", e->action, e->rsc, e->reason);
 			g_hash_table_remove(c->claiming, e->rsc);
+			if (!strcmp(e->action, "restart")) {
+				/* Stop it anyway (a failed resource must not stay as it is); the
+				 * start is claimed on its own afterwards. */
+				g_hash_table_add(c->plain_stop, g_strdup(e->rsc));
+				reconcile_soon(c);
+			}
 			break;
 		case HA_SEV_FENCE: {
 			const ha_rsc *dev = fence_device_for(c, e->target);

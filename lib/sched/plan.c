@@ -342,3 +342,25 @@ void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out)
 	out->param_restart = a->rsc && a->rsc->restart && !a->rsc->restart_reason &&
 			     a->node == a->rsc->end_node;
 }
+
+bool ha__plan_restarts_in_place(const ha_plan *p, size_t i)
+{
+	const sched *s = p->s;
+	const sc_action *stop = g_ptr_array_index(s->actions, i);
+	if (stop->kind != ACT_STOP || !stop->rsc || stop->pseudo || !stop->runnable)
+		return false;
+	for (guint k = 0; k < s->actions->len; k++) {
+		const sc_action *a = g_ptr_array_index(s->actions, k);
+		if (a->kind != ACT_START || a->rsc != stop->rsc || a->node != stop->node ||
+		    !a->runnable || a->pseudo)
+			continue;
+		/* The start may wait for this stop only (notifications never hold it back). */
+		for (guint j = 0; j < a->after->len; j++) {
+			const sc_action *b = g_ptr_array_index(s->actions, g_array_index(a->after, int, j));
+			if (b != stop && b->kind != ACT_NOTIFY)
+				return false;
+		}
+		return true;
+	}
+	return false;
+}

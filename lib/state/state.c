@@ -210,7 +210,14 @@ static char *config_xml(const ha_cib *cib)
 const char *ha__state_config_digest(ha_state *st)
 {
 	if (!st->digest) {
+		/* Without the <cib> attributes: have-quorum and the like differ between
+		 * members by design (each sets them from its own view), and the versions
+		 * are compared on their own. */
+		GPtrArray *attrs = st->cib->cib_attrs;
+		st->cib->cib_attrs = g_ptr_array_new();
 		char *xml = config_xml(st->cib);
+		g_ptr_array_free(st->cib->cib_attrs, TRUE);
+		st->cib->cib_attrs = attrs;
 		st->digest = g_compute_checksum_for_string(G_CHECKSUM_SHA256, xml ? xml : "", -1);
 		free(xml);
 	}
@@ -907,6 +914,12 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 		return "the claimer has not probed the resource";
 	const ha_rsc *clone = clone_of(r);
 	bool promote = !strcmp(m->u.claim.action, "promote");
+	/* A restart in place (stop, then start on the same node, under one claim) needs
+	 * the claimer to be the one node where it is active; nobody may take it over in
+	 * between. */
+	bool restart = !strcmp(m->u.claim.action, "restart");
+	if (restart && (mine.pending || mine.role < HA_ROLE_STARTED))
+		return "not active on the claimer";
 	int active = 0, promoted = 0;
 	for (guint i = 0; i < cib->cfg.nodes->len; i++) {
 		const ha_node_def *nd = g_ptr_array_index(cib->cfg.nodes, i);
@@ -936,9 +949,10 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 			continue;
 		}
 		if (p.pending || p.role >= HA_ROLE_STARTED || (member && !p.probed)) {
-			if (!clone && !promote)
+			bool self = !strcmp(name, me);
+			if (!clone && !promote && !(restart && self))
 				return "already active or pending on a node";
-			if (!strcmp(name, me) && !promote)
+			if (self && !promote && !restart)
 				return "already active on the claimer";
 			active++;
 		}
@@ -951,7 +965,9 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 		if (mine.role == HA_ROLE_PROMOTED)
 			return "already promoted on the claimer";
 	}
-	/* Valid claims are already counted: each one left a pending mark in the status. */
+	/* Valid claims are already counted: each one left a pending mark in the status
+	 * (except a restart's, once its stop's result replaced the mark). */
+	int restarting = 0;
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, st->claims);
@@ -963,9 +979,20 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 			continue;
 		if (!clone)
 			return "already claimed";
-		if (c->node == from && !strcmp(c->action, m->u.claim.action))
+		if (c->node == from && (!strcmp(c->action, m->u.claim.action) || restart ||
+					!strcmp(c->action, "restart")))
 			return "already claimed by the claimer";
+		/* Another node's restart: between its stop's result and its start the
+		 * instance shows as stopped there (not counted above), yet it is taken. */
+		if (!strcmp(c->action, "restart") && !promote) {
+			const char *at = ha__state_node_name(st, c->node);
+			ha_presence p;
+			ha__sched_presence(cib, st->now, r, at ? ha__node_state_find(cib, at) : NULL, &p);
+			if (!p.pending && p.role < HA_ROLE_STARTED)
+				restarting++;
+		}
 	}
+	active += restarting;
 	if (clone) {
 		int max = meta_int(&cib->cfg, clone, "clone-max", (int)cib->cfg.nodes->len);
 		int pmax = meta_int(&cib->cfg, clone, "promoted-max", meta_int(&cib->cfg, clone, "master-max", 1));
@@ -992,8 +1019,9 @@ static void apply_claim(ha_state *st, uint32_t from, const ha_msg *m)
 	c->action = g_strdup(m->u.claim.action);
 	g_hash_table_replace(st->claims, key, c);
 	/* The claim makes the resource pending for everyone. */
+	bool restart = !strcmp(m->u.claim.action, "restart");
 	ha_msg_op pend = {.rsc = (char *)r->id, .cls = (char *)r->cls, .provider = (char *)r->provider,
-			  .type = (char *)r->type, .operation = m->u.claim.action,
+			  .type = (char *)r->type, .operation = restart ? "stop" : m->u.claim.action,
 			  .op_status = HA_OPST_PENDING, .call_id = -1, .timestamp = st->now};
 	ha__state_record_op(st->cib, ha__state_node_name(st, from), &pend);
 	if (from == st->o.local)

@@ -284,7 +284,8 @@ int ha__msg_decode(const void *buf, size_t len, ha_msg *m)
 		m->u.claim.action = ha__wire_get_str(&r, 16);
 		m->u.claim.epoch = ha__wire_get_i64(&r);
 		ok = name_ok(m->u.claim.rsc, false) && m->u.claim.action &&
-		     (!strcmp(m->u.claim.action, "start") || !strcmp(m->u.claim.action, "promote"));
+		     (!strcmp(m->u.claim.action, "start") || !strcmp(m->u.claim.action, "promote") ||
+		      !strcmp(m->u.claim.action, "restart"));
 		break;
 	case HA_MSG_RELEASE:
 		m->u.release.rsc = ha__wire_get_str(&r, HA_MSG_ID_MAX);

@@ -841,6 +841,49 @@ static int scenario_skew_failure_timeout(void)
 	return bad;
 }
 
+static int scenario_monitor_failure_in_place(void)
+{
+	/* A failed recurring monitor is recovered in place (on-fail=restart, fail count
+	 * below migration-threshold), as Pacemaker does in one transition: stop and start
+	 * on the same node. r1 first lands on n2 (its start fails on n1, and a cleanup
+	 * makes n1 eligible again while stickiness keeps r1 on n2); then r1 disappears
+	 * behind the cluster's back on n2. Between the stop and the start, r1 runs nowhere:
+	 * with every node empty the tie-break alone would pick n1, so only a restart that
+	 * holds its claim across the stop keeps it on n2. */
+	char *xml = make_cib(3, 1, false, NULL, NULL);
+	world *w = world_new(121, 3, xml, false);
+	g_ptr_array_add(w->unique, g_strdup("r1"));
+	g_hash_table_add(w->fail_start, g_strdup("r1@n1"));
+	int bad = 0;
+	run_for(w, 20000);
+	g_hash_table_remove(w->fail_start, "r1@n1");
+	const char *before = where(w, "r1");
+	bad |= expect(w, before && strcmp(before, "n1"), "r1 away from n1 after its failed start");
+	bad |= expect(w, ha__core_cleanup(w->nodes[3].core, "r1", "n1") == 0, "cleanup sent");
+	run_for(w, 20000);
+	bad |= expect(w, before && where(w, "r1") && !strcmp(where(w, "r1"), before),
+		      "r1 stays where it runs after the cleanup");
+	node *v = NULL;
+	for (unsigned i = 1; i <= 3; i++)
+		if (before && !strcmp(w->nodes[i].name, before))
+			v = &w->nodes[i];
+	unsigned starts = w->starts;
+	if (v) {
+		g_hash_table_remove(v->running, "r1");
+		trail(w, "%s: r1 vanishes behind the cluster's back", v->name);
+	}
+	run_for(w, 30000);
+	const char *now = where(w, "r1");
+	bad |= expect(w, now && before && !strcmp(now, before), "r1 recovered in place");
+	bad |= expect(w, w->starts == starts + 1, "exactly one start");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario monitor-failure-in-place: %s (r1 %s -> %s)\n", bad ? "FAIL" : "ok",
+	       before ? before : "-", now ? now : "-");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 /* ---- random seeds ----------------------------------------------------------------------- */
 
 static GArray *converged_ms; /* uint64_t per seed, ms */
@@ -1044,6 +1087,7 @@ int main(int argc, char **argv)
 		bad |= scenario_operator_cleanup_and_fence();
 		bad |= scenario_probe_times_out();
 		bad |= scenario_skew_failure_timeout();
+		bad |= scenario_monitor_failure_in_place();
 	}
 	if (one) {
 		violations += random_seed(one, verbose, &steps);
