@@ -106,11 +106,13 @@ done
 for n in $HA_NODE_NAMES; do
 	ha_wait 20 ha_node_exec "$n" "$hactl" status >/dev/null 2>&1 || die "had does not answer on $n"
 done
-quorate() {
+# Quorate with all three nodes members (corosync may first form two rings and merge
+# them a few seconds later).
+all_members() {
 	ha_node_exec n1 "$hactl" status --output json 2>/dev/null |
-		python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["quorate"] else 1)' 2>/dev/null
+		python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s["quorate"] and sum(n["state"]=="online" for n in s["nodes"])==3 else 1)' 2>/dev/null
 }
-ha_wait 30 quorate || die "the cluster did not become quorate"
+ha_wait 30 all_members || die "the cluster did not form with all three nodes
 echo "nodes: $HA_NODE_NAMES ($HA_SUBNET.1-3), client $HA_SUBNET.254, corosync token ${HA_TOKEN} ms"
 
 # The "power switch": fence_harness (the fence agent inside the nodes) asks through

@@ -23,6 +23,12 @@ hd_pass() { printf 'ok - %s\n' "$*"; }
 hd_fail() {
 	printf 'not ok - %s\n' "$*"
 	hd_failures=$((hd_failures + 1))
+	# What the cluster looked like at that moment, from every node that answers.
+	local n
+	for n in ${HA_NODE_NAMES:-}; do
+		echo "# ---- hactl status on $n"
+		ha_node_exec "$n" timeout 5 "$HACTL" status 2>&1 | sed 's/^/#   /'
+	done
 }
 # hd_check DESC CMD...: run CMD, record the result.
 hd_check() {
@@ -68,6 +74,7 @@ hd_is_up_on() { [ "$(hd_up "$1" "$2")" = "$3" ]; }
 hd_is_up() { [ -n "$(hd_up "$1" "$2")" ]; }
 hd_settled() { [ "$(hd_json "$1" "s['settled'] and s['quorate']")" = true ]; }
 hd_all_online() { [ "$(hd_json "$1" "sorted(set(n['state'] for n in s['nodes']))")" = "['online']" ]; }
+hd_online_count() { hd_json "$1" "sum(1 for n in s['nodes'] if n['state']=='online')"; }
 hd_node_state() { hd_json "$1" "next(n['state'] for n in s['nodes'] if n['name']=='$2')"; }
 
 # The Dummy agent's state file inside a node: the resource runs there.
@@ -132,7 +139,11 @@ hd_setup() {
 	for n in $HA_NODE_NAMES; do
 		hd_had_start "$n"
 	done
-	ha_wait 20 hd_settled n1 || ha_die "the cluster did not synchronize"
+	# Every node a member (corosync may first form two rings and merge them seconds
+	# later), synchronized and quorate.
+	hd_want_nodes=$1
+	ha_wait 30 eval 'hd_settled n1 && [ "$(hd_online_count n1)" = "$hd_want_nodes" ]' ||
+		ha_die "the cluster did not form with all $1 nodes: $(hx n1 status 2>&1)"
 }
 
 hd_cleanup() {
