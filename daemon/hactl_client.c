@@ -462,7 +462,7 @@ typedef struct change_ctx {
  * cluster on the second connection so the watched resources' downtime is seen from
  * the start. *stale when another change came first. */
 static int change_once(change_ctx *x, hactl_edit_fn edit, void *ud, const char *const *watch,
-		       bool *stale)
+		       bool *stale, bool *resync)
 {
 	ha_cib *cib = NULL;
 	int64_t epoch;
@@ -519,6 +519,14 @@ static int change_once(change_ctx *x, hactl_edit_fn edit, void *ud, const char *
 		had_ipc_msg_clear(&rep);
 		return HACTL_FAILED;
 	}
+	if (rep.error == HA_ENOTSYNCED && !x->o->dry_run && remaining_ms(x->deadline) > POLL_MS) {
+		/* A sync round after a membership change takes about a second: wait it
+		 * out within the timeout, as the message says to. */
+		*resync = true;
+		had_ipc_msg_clear(&rep);
+		usleep(POLL_MS * 1000);
+		return HACTL_FAILED;
+	}
 	if (rep.error < 0) {
 		const char *msg = had_ipc_field(&rep, 0);
 		fprintf(stderr, "hactl: %s%s", msg ? msg : ha_strerror(rep.error),
@@ -546,12 +554,12 @@ int hactl_change(const hactl_common *o, const char *what, hactl_edit_fn edit, vo
 		hactl_disconnect(x.c);
 		return r;
 	}
-	bool stale = true;
-	for (int attempt = 0; stale && attempt < MAX_RETRIES; attempt++) {
-		stale = false;
+	bool stale = true, resync = false;
+	for (int attempt = 0; (stale && attempt < MAX_RETRIES) || resync; attempt += stale) {
+		stale = resync = false;
 		free(x.plan_text);
 		x.plan_text = NULL;
-		r = change_once(&x, edit, ud, watch, &stale);
+		r = change_once(&x, edit, ud, watch, &stale, &resync);
 	}
 	if (stale) {
 		fprintf(stderr, "hactl: the configuration kept changing under us (%d attempts); "
