@@ -16,49 +16,10 @@
 
 #include <ha/cib.h>
 #include <ha/plan.h>
-#include "core.h"
+#include "core_private.h"
 #include "sched/scheduler.h"
 #include "util/util.h"
 
-typedef struct inflight {
-	char *rsc;
-	char *action;
-	uint32_t interval_ms;
-	char *target;  /* fencing */
-	bool probe;
-} inflight;
-
-struct ha_core {
-	ha_core_env env;
-	ha_transport *t;
-	ha_state *st;
-	ha_cib *mine;            /* this node's own record of what runs here */
-	uint32_t local;
-	char *local_name;
-	bool quorate_seen;
-	uint64_t quorum_ring;
-	uint64_t sync_sent;      /* ring our SYNC was sent for (+1; 0 = none) */
-	bool disconnected;
-	bool shutting_down;
-	bool left;
-	uint64_t reconcile_timer;
-	uint64_t tick_timer;
-	int64_t tick_due;
-	uint64_t sync_timer;
-	uint64_t sync_timer_ring;
-	uint64_t next_token;
-	int64_t call_id;
-	uint64_t next_request;
-	GHashTable *ops;         /* token -> inflight* */
-	GHashTable *busy;        /* rsc -> action (one-shot ops in flight) */
-	GHashTable *recurring;   /* rsc -> interval (GUINT) */
-	GHashTable *last_rc;     /* "rsc_monitor_N" -> rc+1 (recurring results reported) */
-	GHashTable *claiming;    /* rsc -> action: claim sent, not yet answered */
-	GHashTable *restarting;  /* rsc: stopping under a restart claim; the start follows */
-	GHashTable *plain_stop;  /* rsc: its restart claim was refused: stop it alone */
-	GHashTable *defs;        /* rsc -> rsc_def: how it was last run (to stop orphans) */
-	GHashTable *orphan_told; /* rsc: "cannot stop" already logged */
-};
 
 /* The agent and parameters a resource was last run with: a resource deleted from the
  * configuration while running is stopped with them. */
@@ -79,8 +40,7 @@ static void rsc_def_free(rsc_def *d)
 	g_free(d);
 }
 
-static void logf_(ha_core *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void logf_(ha_core *c, int level, const char *fmt, ...)
+void ha__core_log(ha_core *c, int level, const char *fmt, ...)
 {
 	if (!c->env.log)
 		return;
@@ -92,8 +52,7 @@ static void logf_(ha_core *c, int level, const char *fmt, ...)
 	g_free(msg);
 }
 
-static void emit(ha_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void emit(ha_core *c, const char *fmt, ...)
+void ha__core_emit(ha_core *c, const char *fmt, ...)
 {
 	if (!c->env.event)
 		return;
@@ -113,22 +72,20 @@ static void inflight_free(inflight *f)
 	g_free(f);
 }
 
-static void send_msg(ha_core *c, const ha_msg *m)
+void ha__core_send(ha_core *c, const ha_msg *m)
 {
 	if (!c->t || c->disconnected || c->left)
 		return;
 	GByteArray *b = ha__msg_encode(m);
 	if (!b) {
-		logf_(c, LOG_ERR, "cannot encode a %s message: too large", ha__msg_type_name(m->type));
+		ha__core_log(c, LOG_ERR, "cannot encode a %s message: too large", ha__msg_type_name(m->type));
 		return;
 	}
 	int rc = ha__transport_send(c->t, b->data, b->len);
 	if (rc < 0)
-		logf_(c, LOG_ERR, "cannot send a %s message: %s", ha__msg_type_name(m->type), strerror(-rc));
+		ha__core_log(c, LOG_ERR, "cannot send a %s message: %s", ha__msg_type_name(m->type), strerror(-rc));
 	g_byte_array_unref(b);
 }
-
-static void reconcile_soon(ha_core *c);
 
 /* ---- lifecycle ----------------------------------------------------------------------- */
 
@@ -208,7 +165,7 @@ static ha_node_state *my_state(ha_core *c)
 	return ha__node_state_find(c->mine, c->local_name);
 }
 
-static bool mine_active(ha_core *c, const char *rsc, ha_role *role)
+bool ha__core_mine_active(ha_core *c, const char *rsc, ha_role *role)
 {
 	const ha_node_state *ns = my_state(c);
 	const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, rsc);
@@ -236,7 +193,7 @@ static bool mine_active(ha_core *c, const char *rsc, ha_role *role)
 
 bool ha__core_runs(const ha_core *c, const char *rsc)
 {
-	return mine_active((ha_core *)c, rsc, NULL);
+	return ha__core_mine_active((ha_core *)c, rsc, NULL);
 }
 
 static GPtrArray *my_ops(ha_core *c)
@@ -297,17 +254,14 @@ static void add_params(GArray *out, const GPtrArray *sets)
 	g_hash_table_destroy(seen);
 }
 
-static int run_op_full(ha_core *c, const ha_rsc *r, const char *action, uint32_t interval,
-		       const char *target, const GArray *extra_meta);
-
 static int run_op(ha_core *c, const ha_rsc *r, const char *action, uint32_t interval,
 		  const char *target)
 {
-	return run_op_full(c, r, action, interval, target, NULL);
+	return ha__core_run_op(c, r, action, interval, target, NULL);
 }
 
-static int run_op_full(ha_core *c, const ha_rsc *r, const char *action, uint32_t interval,
-		       const char *target, const GArray *extra_meta)
+int ha__core_run_op(ha_core *c, const ha_rsc *r, const char *action, uint32_t interval,
+		    const char *target, const GArray *extra_meta)
 {
 	char agent[512];
 	if (r->provider)
@@ -380,7 +334,7 @@ static int run_op_full(ha_core *c, const ha_rsc *r, const char *action, uint32_t
 		g_hash_table_replace(c->busy, g_strdup(r->id), g_strdup(action));
 	else
 		g_hash_table_replace(c->recurring, g_strdup(r->id), GUINT_TO_POINTER(interval));
-	logf_(c, LOG_INFO, "%s %s%s%s (interval %u ms)", action, r->id, target ? " on " : "",
+	ha__core_log(c, LOG_INFO, "%s %s%s%s (interval %u ms)", action, r->id, target ? " on " : "",
 	      target ? target : "", interval);
 	rsc_def *def = g_new0(rsc_def, 1);
 	def->agent = g_strdup(agent);
@@ -395,7 +349,7 @@ static int run_op_full(ha_core *c, const ha_rsc *r, const char *action, uint32_t
 	g_array_free(params, TRUE);
 	g_array_free(meta, TRUE);
 	if (rc < 0) {
-		logf_(c, LOG_ERR, "cannot run %s of %s: %s", action, r->id, ha_strerror(rc));
+		ha__core_log(c, LOG_ERR, "cannot run %s of %s: %s", action, r->id, ha_strerror(rc));
 		uint64_t tok = op.token;
 		g_hash_table_remove(c->ops, &tok);
 		g_hash_table_remove(c->busy, r->id);
@@ -418,13 +372,13 @@ static void restart_continue(ha_core *c, const char *rsc, bool stopped)
 				     .provider = (char *)r->provider, .type = (char *)r->type,
 				     .operation = "start", .op_status = HA_OPST_PENDING,
 				     .call_id = -1, .timestamp = c->env.now(c->env.ud)};
-		send_msg(c, &m);
+		ha__core_send(c, &m);
 		run_op(c, r, "start", 0, NULL);
 		return;
 	}
 	ha_msg m = {.type = HA_MSG_RELEASE};
 	m.u.release.rsc = (char *)rsc;
-	send_msg(c, &m);
+	ha__core_send(c, &m);
 }
 
 void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const char *exit_reason,
@@ -450,21 +404,21 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		m.u.fenced.target = f->target;
 		m.u.fenced.ok = rc == 0 && op_status == HA_OPST_DONE;
 		m.u.fenced.by = c->local_name;
-		logf_(c, m.u.fenced.ok ? LOG_NOTICE : LOG_ERR, "fencing %s %s", f->target,
+		ha__core_log(c, m.u.fenced.ok ? LOG_NOTICE : LOG_ERR, "fencing %s %s", f->target,
 		      m.u.fenced.ok ? "succeeded" : "FAILED");
-		send_msg(c, &m);
+		ha__core_send(c, &m);
 		g_hash_table_remove(c->busy, f->rsc);
 		g_hash_table_remove(c->ops, &token);
-		reconcile_soon(c);
+		ha__core_reconcile_soon(c);
 		return;
 	}
 	if (!strcmp(f->action, "notify")) {
 		/* Notifications are not part of the resource's history (as in Pacemaker). */
-		logf_(c, rc ? LOG_WARNING : LOG_INFO, "%s notify: rc=%d%s%s", f->rsc, rc,
+		ha__core_log(c, rc ? LOG_WARNING : LOG_INFO, "%s notify: rc=%d%s%s", f->rsc, rc,
 		      exit_reason ? ": " : "", exit_reason ? exit_reason : "");
 		g_hash_table_remove(c->busy, f->rsc);
 		g_hash_table_remove(c->ops, &token);
-		reconcile_soon(c);
+		ha__core_reconcile_soon(c);
 		return;
 	}
 	const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, f->rsc);
@@ -520,12 +474,12 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 			ha__state_record_op(c->mine, c->local_name, &op);
 		ha_msg m = {.type = HA_MSG_OP};
 		m.u.op = op;
-		send_msg(c, &m);
-		logf_(c, rc == 0 || (f->probe && rc == 7) ? LOG_INFO : LOG_WARNING,
+		ha__core_send(c, &m);
+		ha__core_log(c, rc == 0 || (f->probe && rc == 7) ? LOG_INFO : LOG_WARNING,
 		      "%s %s%s: rc=%d status=%d%s%s (%u ms)", f->rsc, f->action,
 		      f->interval_ms ? " (recurring)" : "", rc, op_status, exit_reason ? ": " : "",
 		      exit_reason ? exit_reason : "", exec_ms);
-		emit(c, "{\"event\":\"action\",\"node\":\"%s\",\"resource\":\"%s\",\"action\":\"%s\","
+		ha__core_emit(c, "{\"event\":\"action\",\"node\":\"%s\",\"resource\":\"%s\",\"action\":\"%s\","
 			"\"interval\":%u,\"rc\":%d,\"status\":%d,\"ms\":%u}",
 		     c->local_name ? c->local_name : "", f->rsc, f->action, f->interval_ms, rc,
 		     op_status, exec_ms);
@@ -534,7 +488,7 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		restart_continue(c, f->rsc, rc == 0 && op_status == HA_OPST_DONE);
 	if (!f->interval_ms)
 		g_hash_table_remove(c->ops, &token);
-	reconcile_soon(c);
+	ha__core_reconcile_soon(c);
 }
 
 /* ---- the loop ------------------------------------------------------------------------- */
@@ -581,7 +535,7 @@ static void stop_orphan(ha_core *c, const char *rsc)
 	}
 	if (!*agent) {
 		if (g_hash_table_add(c->orphan_told, g_strdup(rsc)))
-			logf_(c, LOG_ERR, "%s runs here but is no longer configured and its agent is "
+			ha__core_log(c, LOG_ERR, "%s runs here but is no longer configured and its agent is "
 					  "unknown: stop it by hand", rsc);
 		return;
 	}
@@ -601,7 +555,7 @@ static void stop_orphan(ha_core *c, const char *rsc)
 	f->action = g_strdup(action);
 	g_hash_table_insert(c->ops, g_memdup2(&op.token, sizeof(op.token)), f);
 	g_hash_table_replace(c->busy, g_strdup(rsc), g_strdup(action));
-	logf_(c, LOG_NOTICE, "%s %s: no longer configured", action, rsc);
+	ha__core_log(c, LOG_NOTICE, "%s %s: no longer configured", action, rsc);
 	if (c->env.cancel)
 		c->env.cancel(c->env.ud, rsc);
 	if (c->env.exec(c->env.ud, &op) < 0) {
@@ -638,7 +592,7 @@ static void tick_fire(void *arg)
 		return;
 	ha_msg m = {.type = HA_MSG_TICK};
 	m.u.tick.now = c->env.now(c->env.ud);
-	send_msg(c, &m);
+	ha__core_send(c, &m);
 }
 
 /* While a sync round is incomplete every member drives the replicated clock, so a
@@ -651,7 +605,7 @@ static void sync_watch(void *arg)
 		return;
 	ha_msg m = {.type = HA_MSG_TICK};
 	m.u.tick.now = c->env.now(c->env.ud);
-	send_msg(c, &m);
+	ha__core_send(c, &m);
 	c->sync_timer = c->env.timer_add(c->env.ud, 5000, sync_watch, c);
 }
 
@@ -662,7 +616,7 @@ static void start_sync_watch(ha_core *c)
 	c->sync_timer_ring = ha__state_ring(c->st);
 	ha_msg m = {.type = HA_MSG_TICK};
 	m.u.tick.now = c->env.now(c->env.ud);
-	send_msg(c, &m);
+	ha__core_send(c, &m);
 	c->sync_timer = c->env.timer_add(c->env.ud, 31000, sync_watch, c);
 }
 
@@ -689,11 +643,11 @@ static void stop_everything(ha_core *c)
 	const ha_node_state *ns = my_state(c);
 	for (guint i = 0; ns && i < ns->lrm->len; i++) {
 		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
-		if (!mine_active(c, lr->id, NULL) || g_hash_table_contains(c->busy, lr->id))
+		if (!ha__core_mine_active(c, lr->id, NULL) || g_hash_table_contains(c->busy, lr->id))
 			continue;
 		const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, lr->id);
 		if (!r) {
-			logf_(c, LOG_ERR, "%s is active here but no longer configured: cannot stop it", lr->id);
+			ha__core_log(c, LOG_ERR, "%s is active here but no longer configured: cannot stop it", lr->id);
 			continue;
 		}
 		if (c->env.cancel)
@@ -706,7 +660,7 @@ static bool anything_active(ha_core *c)
 {
 	const ha_node_state *ns = my_state(c);
 	for (guint i = 0; ns && i < ns->lrm->len; i++)
-		if (mine_active(c, ((ha_lrm_rsc *)g_ptr_array_index(ns->lrm, i))->id, NULL))
+		if (ha__core_mine_active(c, ((ha_lrm_rsc *)g_ptr_array_index(ns->lrm, i))->id, NULL))
 			return true;
 	return g_hash_table_size(c->busy) > 0;
 }
@@ -764,7 +718,7 @@ static void reconcile(void *arg)
 		return;
 	}
 	if (c->shutting_down && !anything_active(c) && ha__state_synced(c->st)) {
-		logf_(c, LOG_NOTICE, "all local resources stopped: leaving the cluster");
+		ha__core_log(c, LOG_NOTICE, "all local resources stopped: leaving the cluster");
 		c->left = true;
 		if (c->env.shutdown_done)
 			c->env.shutdown_done(c->env.ud);
@@ -813,7 +767,7 @@ static void reconcile(void *arg)
 			m.u.claim.action = "restart";
 			m.u.claim.epoch = cib->epoch;
 			g_hash_table_replace(c->claiming, g_strdup(a.rsc), g_strdup("restart"));
-			send_msg(c, &m);
+			ha__core_send(c, &m);
 			continue;
 		}
 		if (!strcmp(a.action, "stop") || !strcmp(a.action, "demote")) {
@@ -833,14 +787,14 @@ static void reconcile(void *arg)
 			m.u.claim.action = (char *)a.action;
 			m.u.claim.epoch = cib->epoch;
 			g_hash_table_replace(c->claiming, g_strdup(a.rsc), g_strdup(a.action));
-			send_msg(c, &m);
+			ha__core_send(c, &m);
 		}
 	}
 	ha_plan_free(plan);
 	plan_tick(c);
 }
 
-static void reconcile_soon(ha_core *c)
+void ha__core_reconcile_soon(ha_core *c)
 {
 	if (!c->reconcile_timer)
 		c->reconcile_timer = c->env.timer_add(c->env.ud, 0, reconcile, c);
@@ -870,7 +824,7 @@ static void send_sync(ha_core *c)
 		}
 	}
 	ha__state_sync_msg(c->st, c->quorate_seen, my_ops(c), attrs, &m);
-	send_msg(c, &m);
+	ha__core_send(c, &m);
 	ha__msg_clear(&m);
 	c->sync_sent = ring + 1;
 }
@@ -882,7 +836,7 @@ static const ha_rsc *fence_device_for(ha_core *c, const char *target)
 		const ha_rsc *r = g_ptr_array_index(cib->cfg.rsc_all, i);
 		if (r->kind != HA_RSC_PRIMITIVE || !r->cls || strcmp(r->cls, "stonith"))
 			continue;
-		if (!mine_active(c, r->id, NULL))
+		if (!ha__core_mine_active(c, r->id, NULL))
 			continue;
 		const char *list = ha__nvsets_get(r->params, "pcmk_host_list");
 		const char *map = ha__nvsets_get(r->params, "pcmk_host_map");
@@ -898,10 +852,10 @@ static void drain_events(ha_core *c)
 	while ((e = ha__state_next_event(c->st))) {
 		switch (e->kind) {
 		case HA_SEV_SYNC_COMPLETE:
-			logf_(c, LOG_INFO, "sync complete (ring %llu, %s)",
+			ha__core_log(c, LOG_INFO, "sync complete (ring %llu, %s)",
 			      (unsigned long long)ha__state_ring(c->st),
 			      ha__state_quorate(c->st) ? "quorate" : "NOT quorate");
-			emit(c, "{\"event\":\"sync\",\"ring\":%llu,\"quorate\":%s}",
+			ha__core_emit(c, "{\"event\":\"sync\",\"ring\":%llu,\"quorate\":%s}",
 			     (unsigned long long)ha__state_ring(c->st),
 			     ha__state_quorate(c->st) ? "true" : "false");
 			break;
@@ -917,7 +871,7 @@ static void drain_events(ha_core *c)
 			ha_msg m = {.type = HA_MSG_CONFIG};
 			m.u.config.expect_epoch = -1;
 			m.u.config.xml = xml;
-			send_msg(c, &m);
+			ha__core_send(c, &m);
 			free(xml);
 			break;
 		}
@@ -934,7 +888,7 @@ static void drain_events(ha_core *c)
 				int rc = xml ? c->env.persist(c->env.ud, xml) : -ENOMEM;
 				free(xml);
 				if (rc < 0) {
-					logf_(c, LOG_CRIT, "cannot persist configuration %lld: %s",
+					ha__core_log(c, LOG_CRIT, "cannot persist configuration %lld: %s",
 					      (long long)e->epoch, strerror(-rc));
 					result = rc;
 				}
@@ -944,9 +898,9 @@ static void drain_events(ha_core *c)
 				m.u.config_ack.request = e->request;
 				m.u.config_ack.epoch = e->epoch;
 				m.u.config_ack.result = result;
-				send_msg(c, &m);
+				ha__core_send(c, &m);
 			}
-			emit(c, "{\"event\":\"config\",\"epoch\":%lld,\"result\":%d}", (long long)e->epoch, e->result);
+			ha__core_emit(c, "{\"event\":\"config\",\"epoch\":%lld,\"result\":%d}", (long long)e->epoch, e->result);
 			break;
 		}
 		case HA_SEV_CONFIG_DONE:
@@ -967,48 +921,48 @@ static void drain_events(ha_core *c)
 			else if (r) {
 				ha_msg m = {.type = HA_MSG_RELEASE};
 				m.u.release.rsc = e->rsc;
-				send_msg(c, &m);
+				ha__core_send(c, &m);
 			}
 			break;
 		}
 		case HA_SEV_CLAIM_REJECTED:
-			logf_(c, LOG_INFO, "claim to %s %s not valid: %s", e->action, e->rsc, e->reason);
+			ha__core_log(c, LOG_INFO, "claim to %s %s not valid: %s", e->action, e->rsc, e->reason);
 			g_hash_table_remove(c->claiming, e->rsc);
 			if (!strcmp(e->action, "restart")) {
 				/* Stop it anyway (a failed resource must not stay as it is); the
 				 * start is claimed on its own afterwards. */
 				g_hash_table_add(c->plain_stop, g_strdup(e->rsc));
-				reconcile_soon(c);
+				ha__core_reconcile_soon(c);
 			}
 			break;
 		case HA_SEV_FENCE: {
 			const ha_rsc *dev = fence_device_for(c, e->target);
 			if (!dev) {
-				logf_(c, LOG_ERR, "must fence %s but runs no device for it", e->target);
+				ha__core_log(c, LOG_ERR, "must fence %s but runs no device for it", e->target);
 				break;
 			}
-			logf_(c, LOG_WARNING, "fencing %s (%s) with %s", e->target, e->reason, dev->id);
-			emit(c, "{\"event\":\"fencing\",\"target\":\"%s\",\"by\":\"%s\"}", e->target, c->local_name);
+			ha__core_log(c, LOG_WARNING, "fencing %s (%s) with %s", e->target, e->reason, dev->id);
+			ha__core_emit(c, "{\"event\":\"fencing\",\"target\":\"%s\",\"by\":\"%s\"}", e->target, c->local_name);
 			run_op(c, dev, "reboot", 0, e->target);
 			break;
 		}
 		case HA_SEV_FENCED:
-			logf_(c, !strcmp(e->action, "ok") ? LOG_NOTICE : LOG_ERR, "%s was %s by %s",
+			ha__core_log(c, !strcmp(e->action, "ok") ? LOG_NOTICE : LOG_ERR, "%s was %s by %s",
 			      e->target, !strcmp(e->action, "ok") ? "fenced" : "NOT fenced", e->reason);
-			emit(c, "{\"event\":\"fenced\",\"target\":\"%s\",\"ok\":%s,\"by\":\"%s\"}", e->target,
+			ha__core_emit(c, "{\"event\":\"fenced\",\"target\":\"%s\",\"ok\":%s,\"by\":\"%s\"}", e->target,
 			     !strcmp(e->action, "ok") ? "true" : "false", e->reason);
 			break;
 		case HA_SEV_DIVERGED:
-			logf_(c, LOG_ERR, "configuration diverged: %s", e->reason);
+			ha__core_log(c, LOG_ERR, "configuration diverged: %s", e->reason);
 			break;
 		case HA_SEV_NODE_LOST:
-			logf_(c, LOG_WARNING, "node %s lost: %s", e->target, e->reason);
-			emit(c, "{\"event\":\"node-lost\",\"node\":\"%s\"}", e->target);
+			ha__core_log(c, LOG_WARNING, "node %s lost: %s", e->target, e->reason);
+			ha__core_emit(c, "{\"event\":\"node-lost\",\"node\":\"%s\"}", e->target);
 			break;
 		}
 		ha__state_event_free(e);
 	}
-	reconcile_soon(c);
+	ha__core_reconcile_soon(c);
 }
 
 /* Post-notifications of clones with notify=true: when an instance's start, stop,
@@ -1033,7 +987,7 @@ static void notify_clone(ha_core *c, uint32_t from, const ha_msg_op *op)
 	bool notify = false;
 	if (!nv || ha__bool_parse(nv, &notify) < 0 || !notify)
 		return;
-	if (!mine_active(c, r->id, NULL) || g_hash_table_contains(c->busy, r->id))
+	if (!ha__core_mine_active(c, r->id, NULL) || g_hash_table_contains(c->busy, r->id))
 		return;
 	/* active and promoted instances as the replicated state knows them */
 	GString *active = g_string_new(NULL), *promoted = g_string_new(NULL), *unpromoted = g_string_new(NULL);
@@ -1063,7 +1017,7 @@ static void notify_clone(ha_core *c, uint32_t from, const ha_msg_op *op)
 	};
 	GArray *meta = g_array_new(FALSE, FALSE, sizeof(ha_core_param));
 	g_array_append_vals(meta, vars, G_N_ELEMENTS(vars));
-	run_op_full(c, r, "notify", 0, NULL, meta);
+	ha__core_run_op(c, r, "notify", 0, NULL, meta);
 	g_array_free(meta, TRUE);
 	g_string_free(active, TRUE);
 	g_string_free(promoted, TRUE);
@@ -1078,7 +1032,7 @@ static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
 	ha_msg m;
 	int rc = ha__msg_decode(msg, len, &m);
 	if (rc < 0) {
-		logf_(c, LOG_WARNING, "dropped a malformed message from node %u (%zu bytes): %s", from,
+		ha__core_log(c, LOG_WARNING, "dropped a malformed message from node %u (%zu bytes): %s", from,
 		      len, strerror(-rc));
 		return;
 	}
@@ -1149,13 +1103,13 @@ static void on_membership(void *ud, uint64_t ring, const uint32_t *members, size
 							   : HA_LEFT_NODEDOWN;
 	ha__state_membership(c->st, ring, members, n, left, reasons, n_left);
 	g_free(reasons);
-	logf_(c, LOG_NOTICE, "membership: ring %llu, %zu members, %zu left",
+	ha__core_log(c, LOG_NOTICE, "membership: ring %llu, %zu members, %zu left",
 	      (unsigned long long)ring, n, n_left);
 	GString *j = g_string_new("{\"event\":\"membership\",\"members\":[");
 	for (size_t i = 0; i < n; i++)
 		g_string_append_printf(j, "%s\"%s\"", i ? "," : "", ha__state_node_name(c->st, members[i]));
 	g_string_append_printf(j, "],\"ring\":%llu}", (unsigned long long)ring);
-	emit(c, "%s", j->str);
+	ha__core_emit(c, "%s", j->str);
 	g_string_free(j, TRUE);
 	/* Every membership change starts a sync round, also one that keeps the ring (a
 	 * daemon leaving or joining while corosync stays). */
@@ -1172,9 +1126,9 @@ static void on_quorum(void *ud, bool quorate, uint64_t ring, const uint32_t *mem
 	(void)n;
 	c->quorate_seen = quorate;
 	c->quorum_ring = ring;
-	logf_(c, LOG_NOTICE, "quorum: %s (ring %llu)", quorate ? "quorate" : "NOT quorate",
+	ha__core_log(c, LOG_NOTICE, "quorum: %s (ring %llu)", quorate ? "quorate" : "NOT quorate",
 	      (unsigned long long)ring);
-	emit(c, "{\"event\":\"quorum\",\"quorate\":%s,\"ring\":%llu}", quorate ? "true" : "false",
+	ha__core_emit(c, "{\"event\":\"quorum\",\"quorate\":%s,\"ring\":%llu}", quorate ? "true" : "false",
 	     (unsigned long long)ring);
 	/* A quorum notification is trusted only for the ring it names. */
 	if (ring == ha__state_ring(c->st))
@@ -1185,14 +1139,14 @@ static void on_connection(void *ud, int err)
 {
 	ha_core *c = ud;
 	if (err < 0) {
-		logf_(c, LOG_CRIT, "lost the connection to corosync (%s): stopping every local "
+		ha__core_log(c, LOG_CRIT, "lost the connection to corosync (%s): stopping every local "
 				   "resource now", strerror(-err));
 		c->disconnected = true;
 		c->sync_sent = 0;
-		reconcile_soon(c);
+		ha__core_reconcile_soon(c);
 		return;
 	}
-	logf_(c, LOG_NOTICE, "connection to corosync is back");
+	ha__core_log(c, LOG_NOTICE, "connection to corosync is back");
 	c->disconnected = false;
 	/* Our replica is stale: start over from the configuration. */
 	ha_cib *cfg = NULL;
@@ -1218,7 +1172,7 @@ static void on_connection(void *ud, int err)
 
 static void on_log(void *ud, int level, const char *msg)
 {
-	logf_(ud, level, "transport: %s", msg);
+	ha__core_log(ud, level, "transport: %s", msg);
 }
 
 static const ha_transport_events events = {
@@ -1272,7 +1226,7 @@ int ha__core_set_attr(ha_core *c, const char *node, const char *name, const char
 	m.u.attr.node = (char *)node;
 	m.u.attr.name = (char *)name;
 	m.u.attr.value = (char *)value;
-	send_msg(c, &m);
+	ha__core_send(c, &m);
 	return 0;
 }
 
@@ -1291,7 +1245,7 @@ int ha__core_fence(ha_core *c, const char *target)
 		return HA_ENOQUORUM;
 	ha_msg m = {.type = HA_MSG_FENCE};
 	m.u.fence.target = (char *)target;
-	send_msg(c, &m);
+	ha__core_send(c, &m);
 	return 0;
 }
 
@@ -1304,7 +1258,7 @@ int ha__core_cleanup(ha_core *c, const char *rsc, const char *node)
 	ha_msg m = {.type = HA_MSG_CLEANUP};
 	m.u.cleanup.rsc = (char *)rsc;
 	m.u.cleanup.node = (char *)node;
-	send_msg(c, &m);
+	ha__core_send(c, &m);
 	return 0;
 }
 
@@ -1317,7 +1271,7 @@ void ha__core_shutdown(ha_core *c)
 		stop_everything(c);
 	} else {
 		ha_msg m = {.type = HA_MSG_LEAVE};
-		send_msg(c, &m);
+		ha__core_send(c, &m);
 	}
-	reconcile_soon(c);
+	ha__core_reconcile_soon(c);
 }

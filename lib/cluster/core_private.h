@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The reconciliation loop's internals, shared by the files of lib/cluster that make
+ * it up (core.c: the loop, claims and results; notify.c: clone notifications).
+ */
+#ifndef HA_CLUSTER_CORE_PRIVATE_H
+#define HA_CLUSTER_CORE_PRIVATE_H
+
+#include "core.h"
+
+typedef struct inflight {
+	char *rsc;
+	char *action;
+	uint32_t interval_ms;
+	char *target;  /* fencing */
+	bool probe;
+} inflight;
+
+struct ha_core {
+	ha_core_env env;
+	ha_transport *t;
+	ha_state *st;
+	ha_cib *mine;            /* this node's own record of what runs here */
+	uint32_t local;
+	char *local_name;
+	bool quorate_seen;
+	uint64_t quorum_ring;
+	uint64_t sync_sent;      /* ring our SYNC was sent for (+1; 0 = none) */
+	bool disconnected;
+	bool shutting_down;
+	bool left;
+	uint64_t reconcile_timer;
+	uint64_t tick_timer;
+	int64_t tick_due;
+	uint64_t sync_timer;
+	uint64_t sync_timer_ring;
+	uint64_t next_token;
+	int64_t call_id;
+	uint64_t next_request;
+	GHashTable *ops;         /* token -> inflight* */
+	GHashTable *busy;        /* rsc -> action (one-shot ops in flight) */
+	GHashTable *recurring;   /* rsc -> interval (GUINT) */
+	GHashTable *last_rc;     /* "rsc_monitor_N" -> rc+1 (recurring results reported) */
+	GHashTable *claiming;    /* rsc -> action: claim sent, not yet answered */
+	GHashTable *restarting;  /* rsc: stopping under a restart claim; the start follows */
+	GHashTable *plain_stop;  /* rsc: its restart claim was refused: stop it alone */
+	GHashTable *defs;        /* rsc -> rsc_def: how it was last run (to stop orphans) */
+	GHashTable *orphan_told; /* rsc: "cannot stop" already logged */
+};
+
+void ha__core_log(ha_core *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A JSON event line for the embedding program (hactl events/history). */
+void ha__core_emit(ha_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ha__core_send(ha_core *c, const ha_msg *m);
+int ha__core_run_op(ha_core *c, const ha_rsc *r, const char *action, uint32_t interval,
+		    const char *target, const GArray *extra_meta);
+/* Does this node's own record say rsc is active here (role: where)? */
+bool ha__core_mine_active(ha_core *c, const char *rsc, ha_role *role);
+void ha__core_reconcile_soon(ha_core *c);
+
+#endif
