@@ -111,6 +111,7 @@ int ha__core_new(const ha_core_env *env, ha_cib *initial, ha_core **ret)
 	c->plain_stop = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->defs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)rsc_def_free);
 	c->orphan_told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	ha__notify_init(c);
 	/* call ids must grow across restarts of the daemon: start from the clock */
 	c->call_id = env->now(env->ud) * 1000;
 	*ret = c;
@@ -138,6 +139,7 @@ void ha__core_free(ha_core *c)
 	g_hash_table_destroy(c->plain_stop);
 	g_hash_table_destroy(c->defs);
 	g_hash_table_destroy(c->orphan_told);
+	ha__notify_free(c);
 	g_free(c->local_name);
 	g_free(c);
 }
@@ -373,7 +375,8 @@ static void restart_continue(ha_core *c, const char *rsc, bool stopped)
 				     .operation = "start", .op_status = HA_OPST_PENDING,
 				     .call_id = -1, .timestamp = c->env.now(c->env.ud)};
 		ha__core_send(c, &m);
-		run_op(c, r, "start", 0, NULL);
+		if (!ha__notify_begin(c, r, "start"))
+			ha__core_act(c, r->id, "start");
 		return;
 	}
 	ha_msg m = {.type = HA_MSG_RELEASE};
@@ -414,10 +417,13 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 	}
 	if (!strcmp(f->action, "notify")) {
 		/* Notifications are not part of the resource's history (as in Pacemaker). */
+		char *rsc = g_strdup(f->rsc);
 		ha__core_log(c, rc ? LOG_WARNING : LOG_INFO, "%s notify: rc=%d%s%s", f->rsc, rc,
 		      exit_reason ? ": " : "", exit_reason ? exit_reason : "");
 		g_hash_table_remove(c->busy, f->rsc);
 		g_hash_table_remove(c->ops, &token);
+		ha__notify_exec_done(c, token, rsc);
+		g_free(rsc);
 		ha__core_reconcile_soon(c);
 		return;
 	}
@@ -707,6 +713,30 @@ static bool first_in_flight(const ha_cib *cib, int64_t now, const ha_rsc *r)
 	return waiting;
 }
 
+void ha__core_act(ha_core *c, const char *rsc, const char *action)
+{
+	const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, rsc);
+	bool up = !strcmp(action, "start") || !strcmp(action, "promote");
+	if (!r || (up && (c->shutting_down || c->disconnected))) {
+		/* gone from the configuration, or no time to start anything: give the
+		 * claim back (a restart's stop has already been reported) */
+		g_hash_table_remove(c->restarting, rsc);
+		if (up) {
+			ha_msg m = {.type = HA_MSG_RELEASE};
+			m.u.release.rsc = (char *)rsc;
+			ha__core_send(c, &m);
+		}
+		ha__core_reconcile_soon(c);
+		return;
+	}
+	if (!up) {
+		if (c->env.cancel)
+			c->env.cancel(c->env.ud, r->id);
+		g_hash_table_remove(c->recurring, r->id);
+	}
+	run_op(c, r, action, 0, NULL);
+}
+
 static void reconcile(void *arg)
 {
 	ha_core *c = arg;
@@ -738,7 +768,8 @@ static void reconcile(void *arg)
 			continue;
 		if (!strcmp(a.action, "fence"))
 			continue;
-		if (g_hash_table_contains(c->busy, a.rsc) || g_hash_table_contains(c->claiming, a.rsc))
+		if (g_hash_table_contains(c->busy, a.rsc) || g_hash_table_contains(c->claiming, a.rsc) ||
+		    ha__notify_in_round(c, a.rsc))
 			continue;
 		const ha_rsc *r = ha__rsc_find(&cib->cfg, a.rsc);
 		if (!r) {
@@ -771,10 +802,8 @@ static void reconcile(void *arg)
 			continue;
 		}
 		if (!strcmp(a.action, "stop") || !strcmp(a.action, "demote")) {
-			if (c->env.cancel)
-				c->env.cancel(c->env.ud, a.rsc);
-			g_hash_table_remove(c->recurring, a.rsc);
-			run_op(c, r, a.action, 0, NULL);
+			if (!ha__notify_begin(c, r, a.action))
+				ha__core_act(c, r->id, a.action);
 			continue;
 		}
 		if (!strcmp(a.action, "start") || !strcmp(a.action, "promote")) {
@@ -911,13 +940,13 @@ static void drain_events(ha_core *c)
 			g_hash_table_remove(c->claiming, e->rsc);
 			const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, e->rsc);
 			if (r && !c->shutting_down && !strcmp(e->action, "restart")) {
-				if (c->env.cancel)
-					c->env.cancel(c->env.ud, r->id);
-				g_hash_table_remove(c->recurring, r->id);
 				g_hash_table_add(c->restarting, g_strdup(r->id));
-				run_op(c, r, "stop", 0, NULL);
-			} else if (r && !c->shutting_down)
-				run_op(c, r, e->action, 0, NULL);
+				if (!ha__notify_begin(c, r, "stop"))
+					ha__core_act(c, r->id, "stop");
+			} else if (r && !c->shutting_down) {
+				if (!ha__notify_begin(c, r, e->action))
+					ha__core_act(c, r->id, e->action);
+			}
 			else if (r) {
 				ha_msg m = {.type = HA_MSG_RELEASE};
 				m.u.release.rsc = e->rsc;
@@ -965,65 +994,6 @@ static void drain_events(ha_core *c)
 	ha__core_reconcile_soon(c);
 }
 
-/* Post-notifications of clones with notify=true: when an instance's start, stop,
- * promote or demote succeeded anywhere, every node running an instance runs the
- * agent's notify action with the OCF notify variables (the mysql agent learns the
- * new primary this way). */
-static void notify_clone(ha_core *c, uint32_t from, const ha_msg_op *op)
-{
-	static const char *const kinds[] = {"start", "stop", "promote", "demote"};
-	const char *kind = NULL;
-	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
-		if (!strcmp(op->operation, kinds[i]))
-			kind = kinds[i];
-	if (!kind || op->rc != 0 || op->op_status != HA_OPST_DONE || op->interval_ms || !c->local_name)
-		return;
-	const ha_cib *cib = ha__state_cib(c->st);
-	const ha_rsc *r = ha__rsc_find(&cib->cfg, op->rsc);
-	const ha_rsc *clone = r ? r->parent : NULL;
-	if (!clone || clone->kind != HA_RSC_CLONE)
-		return;
-	const char *nv = ha__rsc_meta(&cib->cfg, clone, "notify");
-	bool notify = false;
-	if (!nv || ha__bool_parse(nv, &notify) < 0 || !notify)
-		return;
-	if (!ha__core_mine_active(c, r->id, NULL) || g_hash_table_contains(c->busy, r->id))
-		return;
-	/* active and promoted instances as the replicated state knows them */
-	GString *active = g_string_new(NULL), *promoted = g_string_new(NULL), *unpromoted = g_string_new(NULL);
-	for (guint i = 0; i < cib->status->len; i++) {
-		const ha_node_state *ns = g_ptr_array_index(cib->status, i);
-		ha_presence p;
-		ha__sched_presence(cib, ha__state_now(c->st), r, ns, &p);
-		if (p.role < HA_ROLE_STARTED)
-			continue;
-		g_string_append_printf(active, "%s%s", active->len ? " " : "", ns->uname);
-		GString *g = p.role == HA_ROLE_PROMOTED ? promoted : unpromoted;
-		g_string_append_printf(g, "%s%s", g->len ? " " : "", ns->uname);
-	}
-	const char *who = ha__state_node_name(c->st, from);
-	char key[32];
-	snprintf(key, sizeof(key), "notify_%s_uname", kind);
-	ha_core_param vars[] = {
-		{"notify_type", "post"},
-		{"notify_operation", kind},
-		{key, who ? who : ""},
-		{"notify_active_uname", active->str},
-		{"notify_all_uname", active->str},
-		{"notify_promoted_uname", promoted->str},
-		{"notify_master_uname", promoted->str},
-		{"notify_unpromoted_uname", unpromoted->str},
-		{"notify_slave_uname", unpromoted->str},
-	};
-	GArray *meta = g_array_new(FALSE, FALSE, sizeof(ha_core_param));
-	g_array_append_vals(meta, vars, G_N_ELEMENTS(vars));
-	ha__core_run_op(c, r, "notify", 0, NULL, meta);
-	g_array_free(meta, TRUE);
-	g_string_free(active, TRUE);
-	g_string_free(promoted, TRUE);
-	g_string_free(unpromoted, TRUE);
-}
-
 /* ---- transport callbacks ------------------------------------------------------------------ */
 
 static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
@@ -1038,7 +1008,9 @@ static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
 	}
 	ha__state_deliver(c->st, from, &m);
 	if (m.type == HA_MSG_OP)
-		notify_clone(c, from, &m.u.op);
+		ha__notify_post(c, from, &m.u.op);
+	if (m.type == HA_MSG_NOTIFY)
+		ha__notify_deliver(c, from, &m);
 	if (m.type == HA_MSG_CLEANUP && c->local_name &&
 	    (!m.u.cleanup.node || !strcmp(m.u.cleanup.node, c->local_name))) {
 		/* This node forgets its own record too (it is the authority in the next
@@ -1103,6 +1075,7 @@ static void on_membership(void *ud, uint64_t ring, const uint32_t *members, size
 							   : HA_LEFT_NODEDOWN;
 	ha__state_membership(c->st, ring, members, n, left, reasons, n_left);
 	g_free(reasons);
+	ha__notify_membership(c, members, n);
 	ha__core_log(c, LOG_NOTICE, "membership: ring %llu, %zu members, %zu left",
 	      (unsigned long long)ring, n, n_left);
 	GString *j = g_string_new("{\"event\":\"membership\",\"members\":[");
@@ -1143,6 +1116,7 @@ static void on_connection(void *ud, int err)
 				   "resource now", strerror(-err));
 		c->disconnected = true;
 		c->sync_sent = 0;
+		ha__notify_drop_all(c);
 		ha__core_reconcile_soon(c);
 		return;
 	}

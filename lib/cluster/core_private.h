@@ -46,6 +46,10 @@ struct ha_core {
 	GHashTable *plain_stop;  /* rsc: its restart claim was refused: stop it alone */
 	GHashTable *defs;        /* rsc -> rsc_def: how it was last run (to stop orphans) */
 	GHashTable *orphan_told; /* rsc: "cannot stop" already logged */
+	GHashTable *rounds;      /* rsc -> our pre-notification round; the action waits (notify.c) */
+	GHashTable *notify_acks; /* token -> pre-notification we run for another's round */
+	GHashTable *notify_queue; /* rsc -> GQueue of pre-notifications waiting for a notify */
+	uint64_t next_round;
 };
 
 void ha__core_log(ha_core *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -57,5 +61,24 @@ int ha__core_run_op(ha_core *c, const ha_rsc *r, const char *action, uint32_t in
 /* Does this node's own record say rsc is active here (role: where)? */
 bool ha__core_mine_active(ha_core *c, const char *rsc, ha_role *role);
 void ha__core_reconcile_soon(ha_core *c);
+/* Run a start, stop, promote or demote of rsc here now (its claim, if it needs one,
+ * is held; its pre-notifications are done). */
+void ha__core_act(ha_core *c, const char *rsc, const char *action);
+
+/* notify.c */
+void ha__notify_init(ha_core *c);
+void ha__notify_free(ha_core *c);
+/* Is rsc an instance of a clone with notify=true, and action one that notifies? */
+bool ha__notify_wanted(ha_core *c, const ha_rsc *r, const char *action);
+/* Start a pre-notification round for action on r: true if started (ha__core_act
+ * follows when it ends), false if none is needed (act now). */
+bool ha__notify_begin(ha_core *c, const ha_rsc *r, const char *action);
+bool ha__notify_in_round(ha_core *c, const char *rsc);
+void ha__notify_deliver(ha_core *c, uint32_t from, const ha_msg *m);
+void ha__notify_exec_done(ha_core *c, uint64_t token, const char *rsc);
+void ha__notify_membership(ha_core *c, const uint32_t *members, size_t n);
+void ha__notify_drop_all(ha_core *c);
+/* Post-notifications for a delivered operation result. */
+void ha__notify_post(ha_core *c, uint32_t from, const ha_msg_op *op);
 
 #endif

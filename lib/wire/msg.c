@@ -14,6 +14,7 @@ const char *ha__msg_type_name(ha_msg_type t)
 		[HA_MSG_RELEASE] = "release", [HA_MSG_FENCED] = "fenced",
 		[HA_MSG_TICK] = "tick",       [HA_MSG_LEAVE] = "leave",
 		[HA_MSG_CLEANUP] = "cleanup",  [HA_MSG_FENCE] = "fence",
+		[HA_MSG_NOTIFY] = "notify",
 	};
 	return t > 0 && t < HA_MSG_MAX ? names[t] : "unknown";
 }
@@ -101,6 +102,13 @@ GByteArray *ha__msg_encode(const ha_msg *m)
 	case HA_MSG_FENCE:
 		ha__wire_str(&w, m->u.fence.target);
 		break;
+	case HA_MSG_NOTIFY:
+		ha__wire_str(&w, m->u.notify.rsc);
+		ha__wire_str(&w, m->u.notify.action);
+		ha__wire_u32(&w, m->u.notify.origin);
+		ha__wire_u64(&w, m->u.notify.round);
+		ha__wire_u8(&w, m->u.notify.ack);
+		break;
 	default:
 		g_byte_array_unref(ha__wire_finish(&w));
 		return NULL;
@@ -176,6 +184,10 @@ void ha__msg_clear(ha_msg *m)
 		break;
 	case HA_MSG_FENCE:
 		g_free(m->u.fence.target);
+		break;
+	case HA_MSG_NOTIFY:
+		g_free(m->u.notify.rsc);
+		g_free(m->u.notify.action);
 		break;
 	default:
 		break;
@@ -311,6 +323,17 @@ int ha__msg_decode(const void *buf, size_t len, ha_msg *m)
 	case HA_MSG_FENCE:
 		m->u.fence.target = ha__wire_get_str(&r, HA_MSG_ID_MAX);
 		ok = name_ok(m->u.fence.target, false);
+		break;
+	case HA_MSG_NOTIFY:
+		m->u.notify.rsc = ha__wire_get_str(&r, HA_MSG_ID_MAX);
+		m->u.notify.action = ha__wire_get_str(&r, 16);
+		m->u.notify.origin = ha__wire_get_u32(&r);
+		m->u.notify.round = ha__wire_get_u64(&r);
+		m->u.notify.ack = ha__wire_get_u8(&r);
+		ok = name_ok(m->u.notify.rsc, false) && m->u.notify.action &&
+		     (!strcmp(m->u.notify.action, "start") || !strcmp(m->u.notify.action, "stop") ||
+		      !strcmp(m->u.notify.action, "promote") || !strcmp(m->u.notify.action, "demote")) &&
+		     m->u.notify.origin != 0 && m->u.notify.ack <= 1;
 		break;
 	default:
 		ok = false;

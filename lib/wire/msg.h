@@ -22,6 +22,7 @@ typedef enum {
 	HA_MSG_LEAVE,         /* I am leaving cleanly (resources stopped) */
 	HA_MSG_CLEANUP,       /* forget a resource's history and fail counts (re-probe) */
 	HA_MSG_FENCE,         /* an operator asks for a node to be fenced */
+	HA_MSG_NOTIFY,        /* pre-notification round of a clone action, or an ack of one */
 	HA_MSG_MAX
 } ha_msg_type;
 
@@ -95,6 +96,13 @@ typedef struct ha_msg {
 		struct {
 			char *target;
 		} fence;
+		struct {
+			char *rsc;         /* primitive id of the clone's instance */
+			char *action;      /* start stop promote demote */
+			uint32_t origin;   /* the node about to act (whose round it is) */
+			uint64_t round;    /* its round number */
+			uint8_t ack;       /* 0: "notify now"; 1: "done" (from a notified node) */
+		} notify;
 	} u;
 } ha_msg;
 

@@ -38,6 +38,7 @@ typedef struct node {
 	int config_result; /* result of the last one */
 	bool powered;
 	bool process;
+	uint64_t db_since; /* when its db instance last finished starting (0: not running) */
 } node;
 
 struct world {
@@ -59,7 +60,19 @@ struct world {
 	bool reloadable;       /* ocf:ha:Dummy advertises reload */
 	unsigned reloads;
 	char *last_violation;
+	GPtrArray *notified;   /* notify_rec*: notifications run (completed), in order */
+	unsigned notify_misses; /* clone actions begun without a node's pre-notification */
+	unsigned pre_checked;   /* clone actions whose pre-notifications were checked */
 };
+
+/* A notification an agent ran: where, pre/post, which operation, whose. */
+typedef struct notify_rec {
+	uint64_t at;
+	char node[8];
+	char type[8];
+	char op[16];
+	char actor[8];
+} notify_rec;
 
 static void trail(world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void trail(world *w, const char *fmt, ...)
@@ -99,11 +112,13 @@ typedef struct job {
 	char *rsc, *action, *target;
 	uint32_t interval;
 	int gen;
+	notify_rec *note; /* a notify job: recorded when it completes */
 } job;
 
 static void job_free(job *j)
 {
 	g_hash_table_remove(j->nd->w->jobs, j);
+	g_free(j->note);
 	g_free(j->rsc);
 	g_free(j->action);
 	g_free(j->target);
@@ -168,6 +183,17 @@ static void job_run(void *arg)
 			return;
 		}
 	}
+	if (j->note) {
+		j->note->at = ha__sim_now(w->sim);
+		trail(w, "%s notify %s-%s of %s by %s", nd->name, j->note->type, j->note->op, j->rsc,
+		      j->note->actor);
+		g_ptr_array_add(w->notified, j->note);
+		j->note = NULL;
+	}
+	if (!strcmp(j->rsc, "db") && !strcmp(j->action, "start"))
+		nd->db_since = rc == 0 ? ha__sim_now(w->sim) : 0;
+	if (!strcmp(j->rsc, "db") && !strcmp(j->action, "stop"))
+		nd->db_since = 0;
 	trail(w, "%s %s %s -> rc %d", nd->name, j->action, j->rsc, rc);
 	ha__core_exec_done(nd->core, j->token, rc, 0, rc ? "injected failure" : NULL, 5);
 	if (j->interval && rc != 7 && nd->process) {
@@ -175,6 +201,36 @@ static void job_run(void *arg)
 		return;
 	}
 	job_free(j);
+}
+
+/* The promotable clone "db" has notify=true: before nd begins action on its
+ * instance, every other node running one (ground truth) and connected to it must have
+ * run the pre-notification of this action by nd, within the last minute. */
+static void check_pre_notified(world *w, node *nd, const char *action)
+{
+	uint64_t now = ha__sim_now(w->sim);
+	for (unsigned i = 1; i <= w->n; i++) {
+		node *o = &w->nodes[i];
+		/* A start reported a moment ago may not have reached the stream before the
+		 * round began: only instances running for a while count. */
+		if (o == nd || !o->powered || !o->process || !g_hash_table_contains(o->running, "db") ||
+		    !o->db_since || o->db_since + 1000 > now ||
+		    !ha__sim_corosync_up(w->sim, o->id) ||
+		    ha__sim_ring_id(w->sim, o->id) != ha__sim_ring_id(w->sim, nd->id))
+			continue;
+		bool seen = false;
+		for (guint k = 0; k < w->notified->len && !seen; k++) {
+			const notify_rec *r = g_ptr_array_index(w->notified, k);
+			seen = !strcmp(r->node, o->name) && !strcmp(r->type, "pre") &&
+			       !strcmp(r->op, action) && !strcmp(r->actor, nd->name) && r->at + 60000 >= now;
+		}
+		if (!seen) {
+			w->notify_misses++;
+			trail(w, "%s begins %s of db without a pre-notification on %s", nd->name, action,
+			      o->name);
+		}
+	}
+	w->pre_checked++;
 }
 
 static int env_exec(void *ud, const ha_core_exec *op)
@@ -188,6 +244,28 @@ static int env_exec(void *ud, const ha_core_exec *op)
 	j->action = g_strdup(op->action);
 	j->target = g_strdup(op->target);
 	j->interval = op->interval_ms;
+	if (!strcmp(op->action, "notify")) {
+		const char *type = NULL, *what = NULL;
+		for (size_t i = 0; i < op->n_meta; i++) {
+			if (!strcmp(op->meta[i].name, "notify_type"))
+				type = op->meta[i].value;
+			if (!strcmp(op->meta[i].name, "notify_operation"))
+				what = op->meta[i].value;
+		}
+		j->note = g_new0(notify_rec, 1);
+		snprintf(j->note->node, sizeof(j->note->node), "%s", nd->name);
+		snprintf(j->note->type, sizeof(j->note->type), "%s", type ? type : "?");
+		snprintf(j->note->op, sizeof(j->note->op), "%s", what ? what : "?");
+		char key[32];
+		snprintf(key, sizeof(key), "notify_%s_uname", j->note->op);
+		for (size_t i = 0; i < op->n_meta; i++)
+			if (!strcmp(op->meta[i].name, key))
+				snprintf(j->note->actor, sizeof(j->note->actor), "%s", op->meta[i].value);
+	} else if (!strcmp(op->rsc, "db") && !op->interval_ms &&
+		   (!strcmp(op->action, "start") || !strcmp(op->action, "stop") ||
+		    !strcmp(op->action, "promote") || !strcmp(op->action, "demote"))) {
+		check_pre_notified(nd->w, nd, op->action);
+	}
 	if (op->interval_ms) {
 		j->gen = ++nd->gen;
 		g_hash_table_insert(nd->monitors, g_strdup(op->rsc), GINT_TO_POINTER(j->gen));
@@ -314,6 +392,7 @@ static void power_off(world *w, node *nd, const char *why)
 	}
 	nd->powered = false;
 	g_hash_table_remove_all(nd->running);
+	nd->db_since = 0;
 	trail(w, "%s: powered off (%s)", nd->name, why);
 }
 
@@ -399,6 +478,7 @@ static world *world_new(uint64_t seed, unsigned n, const char *cib_xml, bool ver
 	w->trail = g_string_new(NULL);
 	w->unique = g_ptr_array_new_with_free_func(g_free);
 	w->fail_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w->notified = g_ptr_array_new_with_free_func(g_free);
 	w->jobs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	w->probe_timeout = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	w->cib_xml = g_strdup(cib_xml);
@@ -455,6 +535,7 @@ static void world_free(world *w)
 	g_hash_table_destroy(w->jobs);
 	g_ptr_array_free(w->unique, TRUE);
 	g_hash_table_destroy(w->fail_start);
+	g_ptr_array_free(w->notified, TRUE);
 	g_hash_table_destroy(w->probe_timeout);
 	g_string_free(w->trail, TRUE);
 	g_free(w->cib_xml);
@@ -686,6 +767,49 @@ static int scenario_promotable_partition(void)
 	}
 	bad |= expect(w, w->violations == 0, "no invariant violated");
 	printf("scenario promotable-partition: %s\n", bad ? "FAIL" : "ok");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
+static int scenario_promotable_notifications(void)
+{
+	/* db (promotable, notify=true): every start, promote, demote and stop of an
+	 * instance is preceded by a pre-notification on each other node running one, and
+	 * followed by post-notifications. Then the promoted node crashes: the survivors are
+	 * notified of the new promotion too. */
+	char *xml = make_cib(3, 0, true, PROMOTABLE, PROMOTABLE_PREF);
+	world *w = world_new(131, 3, xml, false);
+	int bad = 0;
+	run_for(w, 20000);
+	uint32_t primary = 0;
+	for (unsigned i = 1; i <= 3; i++)
+		if (GPOINTER_TO_INT(g_hash_table_lookup(w->nodes[i].running, "db")) == 2)
+			primary = i;
+	bad |= expect(w, primary != 0, "db promoted somewhere");
+	unsigned pre_promote = 0, post_promote = 0, pre_start = 0;
+	for (guint k = 0; k < w->notified->len; k++) {
+		const notify_rec *r = g_ptr_array_index(w->notified, k);
+		pre_promote += !strcmp(r->type, "pre") && !strcmp(r->op, "promote");
+		post_promote += !strcmp(r->type, "post") && !strcmp(r->op, "promote");
+		pre_start += !strcmp(r->type, "pre") && !strcmp(r->op, "start");
+	}
+	/* (instances still starting when the promotion's round began are not notified) */
+	bad |= expect(w, pre_promote >= 1 && post_promote >= 2,
+		      "pre- and post-promote notifications ran");
+	if (primary)
+		power_off(w, &w->nodes[primary], "crash");
+	run_for(w, 60000);
+	uint32_t now = 0;
+	for (unsigned i = 1; i <= 3; i++)
+		if (w->nodes[i].powered && GPOINTER_TO_INT(g_hash_table_lookup(w->nodes[i].running, "db")) == 2)
+			now = i;
+	bad |= expect(w, now && now != primary, "another instance promoted");
+	bad |= expect(w, w->pre_checked > 3, "clone actions were checked");
+	bad |= expect(w, w->notify_misses == 0, "no clone action without its pre-notifications");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario promotable-notifications: %s (%u clone actions checked, %u notifications, "
+	       "pre-start %u)\n", bad ? "FAIL" : "ok", w->pre_checked, w->notified->len, pre_start);
 	world_free(w);
 	g_free(xml);
 	return bad;
@@ -1088,6 +1212,7 @@ int main(int argc, char **argv)
 		bad |= scenario_probe_times_out();
 		bad |= scenario_skew_failure_timeout();
 		bad |= scenario_monitor_failure_in_place();
+		bad |= scenario_promotable_notifications();
 	}
 	if (one) {
 		violations += random_seed(one, verbose, &steps);

@@ -81,6 +81,13 @@ static GByteArray *sample(ha_msg_type t)
 		m.u.fenced.ok = 1;
 		m.u.fenced.by = "n1";
 		break;
+	case HA_MSG_NOTIFY:
+		m.u.notify.rsc = "db";
+		m.u.notify.action = "demote";
+		m.u.notify.origin = 2;
+		m.u.notify.round = 41;
+		m.u.notify.ack = 1;
+		break;
 	default:
 		break;
 	}
@@ -113,6 +120,12 @@ static void test_round_trip(void **state)
 			assert_null(m.u.attr.value);
 		if (t == HA_MSG_CLAIM)
 			assert_string_equal(m.u.claim.rsc, "db:1");
+		if (t == HA_MSG_NOTIFY) {
+			assert_string_equal(m.u.notify.action, "demote");
+			assert_int_equal(m.u.notify.origin, 2);
+			assert_int_equal(m.u.notify.round, 41);
+			assert_int_equal(m.u.notify.ack, 1);
+		}
 		/* every truncation is rejected */
 		for (guint cut = 0; cut < b->len; cut++) {
 			ha_msg x;
