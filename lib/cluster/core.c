@@ -64,6 +64,43 @@ void ha__core_emit(ha_core *c, const char *fmt, ...)
 	g_free(msg);
 }
 
+/* Recurring monitors in flight, one key per resource and interval (a resource may
+ * have several, and the promoted role's differ from the unpromoted one's). */
+static char *recurring_key(const char *rsc, uint32_t interval)
+{
+	return g_strdup_printf("%s\t%u", rsc, interval);
+}
+
+static bool recurring_runs(ha_core *c, const char *rsc, uint32_t interval)
+{
+	char *k = recurring_key(rsc, interval);
+	bool r = g_hash_table_contains(c->recurring, k);
+	g_free(k);
+	return r;
+}
+
+/* That monitor (the run with this token) ended; a newer run of it stays. */
+static void recurring_end(ha_core *c, const char *rsc, uint32_t interval, uint64_t token)
+{
+	char *k = recurring_key(rsc, interval);
+	const uint64_t *t = g_hash_table_lookup(c->recurring, k);
+	if (t && *t == token)
+		g_hash_table_remove(c->recurring, k);
+	g_free(k);
+}
+
+/* Every recurring monitor of rsc is cancelled. */
+static void recurring_forget(ha_core *c, const char *rsc)
+{
+	size_t n = strlen(rsc);
+	GHashTableIter it;
+	gpointer k;
+	g_hash_table_iter_init(&it, c->recurring);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (!strncmp(k, rsc, n) && ((const char *)k)[n] == '\t')
+			g_hash_table_iter_remove(&it);
+}
+
 static void inflight_free(inflight *f)
 {
 	g_free(f->rsc);
@@ -104,7 +141,7 @@ int ha__core_new(const ha_core_env *env, ha_cib *initial, ha_core **ret)
 	c->mine = ha__cib_new();
 	c->ops = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)inflight_free);
 	c->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	c->recurring = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	c->recurring = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->last_rc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	c->claiming = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->restarting = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -335,7 +372,8 @@ int ha__core_run_op(ha_core *c, const ha_rsc *r, const char *action, uint32_t in
 	if (!interval)
 		g_hash_table_replace(c->busy, g_strdup(r->id), g_strdup(action));
 	else
-		g_hash_table_replace(c->recurring, g_strdup(r->id), GUINT_TO_POINTER(interval));
+		g_hash_table_replace(c->recurring, recurring_key(r->id, interval),
+				     g_memdup2(&op.token, sizeof(op.token)));
 	ha__core_log(c, LOG_INFO, "%s %s%s%s (interval %u ms)", action, r->id, target ? " on " : "",
 	      target ? target : "", interval);
 	rsc_def *def = g_new0(rsc_def, 1);
@@ -356,7 +394,7 @@ int ha__core_run_op(ha_core *c, const ha_rsc *r, const char *action, uint32_t in
 		g_hash_table_remove(c->ops, &tok);
 		g_hash_table_remove(c->busy, r->id);
 		if (interval)
-			g_hash_table_remove(c->recurring, r->id);
+			recurring_end(c, r->id, interval, tok);
 		/* report it as an error so the cluster sees and handles it */
 		ha__core_exec_done(c, 0, 1, HA_OPST_ERROR, ha_strerror(rc), 0);
 	}
@@ -392,7 +430,7 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		return;
 	if (op_status == HA_OPST_CANCELLED) {
 		if (f->interval_ms) {
-			g_hash_table_remove(c->recurring, f->rsc);
+			recurring_end(c, f->rsc, f->interval_ms, token);
 			g_hash_table_remove(c->ops, &token);
 		}
 		return;
@@ -454,7 +492,7 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		report = prev != now;
 		g_hash_table_replace(c->last_rc, g_strdup(key), GINT_TO_POINTER(now));
 		if (report && now != 1 && now != 9) /* failed: the monitor stops here */
-			g_hash_table_remove(c->recurring, f->rsc);
+			recurring_end(c, f->rsc, f->interval_ms, token);
 	} else {
 		/* Busy until our own report comes back through the ordered stream: until
 		 * then the replicated state does not know, and the plan would repeat it. */
@@ -463,7 +501,9 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		else
 			g_hash_table_replace(c->busy, g_strdup(f->rsc), g_strdup("reported"));
 		g_hash_table_remove(c->claiming, f->rsc);
-		if (!strcmp(f->action, "stop") || !strcmp(f->action, "demote")) {
+		if (!strcmp(f->action, "stop") || !strcmp(f->action, "demote") ||
+		    !strcmp(f->action, "promote")) {
+			/* the monitors of the old role are gone (ha__core_act cancelled them) */
 			char prefix[512];
 			snprintf(prefix, sizeof(prefix), "%s_monitor_", f->rsc);
 			GHashTableIter it;
@@ -472,7 +512,7 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 			while (g_hash_table_iter_next(&it, &k, &v))
 				if (!strncmp(k, prefix, strlen(prefix)))
 					g_hash_table_iter_remove(&it);
-			g_hash_table_remove(c->recurring, f->rsc);
+			recurring_forget(c, f->rsc);
 		}
 	}
 	if (report) {
@@ -729,10 +769,11 @@ void ha__core_act(ha_core *c, const char *rsc, const char *action)
 		ha__core_reconcile_soon(c);
 		return;
 	}
-	if (!up) {
+	if (!up || !strcmp(action, "promote")) {
+		/* the monitors of the current role end here (the new role has its own) */
 		if (c->env.cancel)
 			c->env.cancel(c->env.ud, r->id);
-		g_hash_table_remove(c->recurring, r->id);
+		recurring_forget(c, r->id);
 	}
 	run_op(c, r, action, 0, NULL);
 }
@@ -780,7 +821,7 @@ static void reconcile(void *arg)
 		if (!strcmp(a.action, "monitor")) {
 			if (a.interval_ms == 0)
 				run_op(c, r, "monitor", 0, NULL);
-			else if (!g_hash_table_contains(c->recurring, a.rsc))
+			else if (!recurring_runs(c, a.rsc, a.interval_ms))
 				run_op(c, r, "monitor", a.interval_ms, NULL);
 			continue;
 		}
@@ -1018,7 +1059,7 @@ static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
 		ha__cib_forget(c->mine, m.u.cleanup.rsc, NULL);
 		if (c->env.cancel)
 			c->env.cancel(c->env.ud, m.u.cleanup.rsc);
-		g_hash_table_remove(c->recurring, m.u.cleanup.rsc);
+		recurring_forget(c, m.u.cleanup.rsc);
 		char prefix[512];
 		snprintf(prefix, sizeof(prefix), "%s_monitor_", m.u.cleanup.rsc);
 		GHashTableIter it;

@@ -39,7 +39,7 @@ struct ha_core {
 	uint64_t next_request;
 	GHashTable *ops;         /* token -> inflight* */
 	GHashTable *busy;        /* rsc -> action (one-shot ops in flight) */
-	GHashTable *recurring;   /* rsc -> interval (GUINT) */
+	GHashTable *recurring;   /* "rsc\tinterval" -> token (uint64_t*): recurring monitors running */
 	GHashTable *last_rc;     /* "rsc_monitor_N" -> rc+1 (recurring results reported) */
 	GHashTable *claiming;    /* rsc -> action: claim sent, not yet answered */
 	GHashTable *restarting;  /* rsc: stopping under a restart claim; the start follows */

@@ -86,6 +86,8 @@ hd_stage_agents() {
 	mkdir -p "$HA_WORK/ocf/resource.d" "$HA_WORK/ocf/lib" "$HA_WORK/fence-agents" "$HA_WORK/fence"
 	ln -sfn "$TOP/resource-agents/ocf" "$HA_WORK/ocf/resource.d/ha"
 	ln -sfn "$TOP/resource-agents/lib" "$HA_WORK/ocf/lib/ha"
+	# Test agents (ocf:test:NotifyLog)
+	ln -sfn "$HERE/agents" "$HA_WORK/ocf/resource.d/test"
 	# Pacemaker's and the heartbeat agents (ocf:pacemaker:Stateful) where installed.
 	local p
 	for p in pacemaker heartbeat; do
