@@ -641,29 +641,30 @@ static void tick_fire(void *arg)
 	ha__core_send(c, &m);
 }
 
-/* While a sync round is incomplete every member drives the replicated clock, so a
- * stuck member (or a stuck lowest member) cannot pause scheduling forever. */
-static void sync_watch(void *arg)
+/* Every member sends a TICK (its own clock) every few seconds: while a sync round is
+ * incomplete every member's clock measures the sync timeout, so a stuck member (or a
+ * stuck lowest member) cannot pause scheduling forever; at all times the TICKs say
+ * "alive", and a member silent past the timeout is excluded and fenced (lib/state). */
+#define HEARTBEAT_MS 5000
+
+static void heartbeat(void *arg)
 {
 	ha_core *c = arg;
 	c->sync_timer = 0;
-	if (ha__state_synced(c->st) || c->sync_timer_ring != ha__state_ring(c->st))
+	if (c->left || c->disconnected)
 		return;
 	ha_msg m = {.type = HA_MSG_TICK};
 	m.u.tick.now = c->env.now(c->env.ud);
 	ha__core_send(c, &m);
-	c->sync_timer = c->env.timer_add(c->env.ud, 5000, sync_watch, c);
+	c->sync_timer = c->env.timer_add(c->env.ud, HEARTBEAT_MS, heartbeat, c);
 }
 
 static void start_sync_watch(ha_core *c)
 {
 	if (c->sync_timer && c->env.timer_cancel)
 		c->env.timer_cancel(c->env.ud, c->sync_timer);
-	c->sync_timer_ring = ha__state_ring(c->st);
-	ha_msg m = {.type = HA_MSG_TICK};
-	m.u.tick.now = c->env.now(c->env.ud);
-	ha__core_send(c, &m);
-	c->sync_timer = c->env.timer_add(c->env.ud, 31000, sync_watch, c);
+	c->sync_timer = 0;
+	heartbeat(c);
 }
 
 static void plan_tick(ha_core *c)

@@ -32,8 +32,7 @@ struct ha_core {
 	uint64_t reconcile_timer;
 	uint64_t tick_timer;
 	int64_t tick_due;
-	uint64_t sync_timer;
-	uint64_t sync_timer_ring;
+	uint64_t sync_timer;      /* the heartbeat (TICK every 5 s) */
 	uint64_t next_token;
 	int64_t call_id;
 	uint64_t next_request;

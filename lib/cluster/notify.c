@@ -26,13 +26,15 @@ typedef struct notify_round {
 	ha_core *c;
 } notify_round;
 
-/* A pre-notification this node runs for someone's round: answer when it ends. */
+/* A notification this node runs (or queues behind the one running): a pre-
+ * notification for someone's round is answered when it ends. */
 typedef struct notify_ack {
 	char *rsc;
 	char *action;
 	char *who;      /* the origin's name */
 	uint32_t origin;
 	uint64_t round;
+	bool post;      /* a post-notification: nobody waits for it */
 } notify_ack;
 
 static const char *const kinds[] = {"start", "stop", "promote", "demote"};
@@ -223,19 +225,28 @@ static void check_done(ha_core *c, notify_round *n)
 		round_done(c, n, NULL);
 }
 
-/* Run a pre-notification for someone's round (a: consumed); answer when it ends. */
-static void run_pre(ha_core *c, const ha_rsc *r, notify_ack *a)
+/* Run a notification (a: consumed); a pre-notification is answered when it ends. */
+static void run_queued(ha_core *c, const ha_rsc *r, notify_ack *a)
 {
 	/* Recorded under the token the operation is about to get: an embedded agent may
 	 * finish before run_notify returns. */
 	uint64_t token = c->next_token + 1;
 	g_hash_table_insert(c->notify_acks, g_memdup2(&token, sizeof(token)), a);
-	if (run_notify(c, r, "pre", a->action, a->who) < 0) {
+	if (run_notify(c, r, a->post ? "post" : "pre", a->action, a->who) < 0) {
 		a = g_hash_table_lookup(c->notify_acks, &token);
-		if (a)
+		if (a && !a->post)
 			answer(c, a->rsc, a->action, a->origin, a->round);
 		g_hash_table_remove(c->notify_acks, &token);
 	}
+}
+
+/* Queue a behind the notification that runs for its resource now. */
+static void enqueue(ha_core *c, notify_ack *a)
+{
+	GQueue *q = g_hash_table_lookup(c->notify_queue, a->rsc);
+	if (!q)
+		g_hash_table_insert(c->notify_queue, g_strdup(a->rsc), q = g_queue_new());
+	g_queue_push_tail(q, a);
 }
 
 void ha__notify_deliver(ha_core *c, uint32_t from, const ha_msg *m)
@@ -274,18 +285,14 @@ void ha__notify_deliver(ha_core *c, uint32_t from, const ha_msg *m)
 		a->round = m->u.notify.round;
 		const char *busy = g_hash_table_lookup(c->busy, r->id);
 		if (busy && !strcmp(busy, "notify")) {
-			/* another notification runs: this one follows it */
-			GQueue *q = g_hash_table_lookup(c->notify_queue, r->id);
-			if (!q)
-				g_hash_table_insert(c->notify_queue, g_strdup(r->id), q = g_queue_new());
-			g_queue_push_tail(q, a);
+			enqueue(c, a); /* another notification runs: this one follows it */
 		} else if (busy || !ha__core_mine_active(c, r->id, NULL)) {
 			/* in the middle of its own start/stop/... (or not really running here):
 			 * answer without notifying, so the round does not wait for nothing */
 			answer(c, a->rsc, a->action, a->origin, a->round);
 			ack_free(a);
 		} else {
-			run_pre(c, r, a);
+			run_queued(c, r, a);
 		}
 	}
 	if (own)
@@ -296,7 +303,8 @@ void ha__notify_exec_done(ha_core *c, uint64_t token, const char *rsc)
 {
 	notify_ack *a = g_hash_table_lookup(c->notify_acks, &token);
 	if (a) {
-		answer(c, a->rsc, a->action, a->origin, a->round);
+		if (!a->post)
+			answer(c, a->rsc, a->action, a->origin, a->round);
 		g_hash_table_remove(c->notify_acks, &token);
 	}
 	/* The next queued pre-notification of this resource, if any. */
@@ -308,9 +316,10 @@ void ha__notify_exec_done(ha_core *c, uint64_t token, const char *rsc)
 		return;
 	const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, rsc);
 	if (r && ha__core_mine_active(c, rsc, NULL) && !g_hash_table_contains(c->busy, rsc)) {
-		run_pre(c, r, next);
+		run_queued(c, r, next);
 	} else {
-		answer(c, next->rsc, next->action, next->origin, next->round);
+		if (!next->post)
+			answer(c, next->rsc, next->action, next->origin, next->round);
 		ack_free(next);
 	}
 }
@@ -366,8 +375,18 @@ void ha__notify_post(ha_core *c, uint32_t from, const ha_msg_op *op)
 	const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, op->rsc);
 	if (!r || !notify_clone(&ha__state_cib(c->st)->cfg, r))
 		return;
-	if (!ha__core_mine_active(c, r->id, NULL) || g_hash_table_contains(c->busy, r->id) ||
-	    g_hash_table_contains(c->rounds, r->id))
+	if (!ha__core_mine_active(c, r->id, NULL) || g_hash_table_contains(c->rounds, r->id))
 		return;
-	run_notify(c, r, "post", kind, ha__state_node_name(c->st, from));
+	const char *busy = g_hash_table_lookup(c->busy, r->id);
+	if (busy && strcmp(busy, "notify"))
+		return; /* in the middle of its own operation: its own result follows */
+	notify_ack *a = g_new0(notify_ack, 1);
+	a->rsc = g_strdup(r->id);
+	a->action = g_strdup(kind);
+	a->who = g_strdup(ha__state_node_name(c->st, from));
+	a->post = true;
+	if (busy)
+		enqueue(c, a);
+	else
+		run_queued(c, r, a);
 }

@@ -49,7 +49,11 @@ struct ha_state {
 	bool synced;
 	bool quorate;
 	GHashTable *sync_clock; /* member id -> its clock at its first TICK of this round */
-	GHashTable *excluded;   /* member ids that did not sync in time (stuck) */
+	GHashTable *excluded;   /* member ids that did not sync in time (stuck), silent or held down */
+	GHashTable *silence;    /* member id -> silence_watch*: nothing heard from it since */
+	GHashTable *joining;    /* name set: joined, its sync message not seen yet */
+	GHashTable *failed_joins; /* name -> GArray of int64_t: it left before syncing (times) */
+	GHashTable *held;       /* name -> int64_t* until: flapping, held down */
 	bool awaiting_config;
 	uint32_t config_source;
 	GHashTable *sync_seen;  /* id -> sync_info* */
@@ -61,6 +65,22 @@ struct ha_state {
 	GHashTable *acks;       /* request (uint64 key as string) -> ack_round* */
 	GQueue *events;
 };
+
+/* Since a member's last message: which other member watches the silence, and that
+ * watcher's clock when it started (each measures on its own clock, as in sync rounds). */
+typedef struct silence_watch {
+	uint32_t watcher;
+	int64_t since;
+} silence_watch;
+
+/* Membership flapping: a node that joins and leaves again before its sync message
+ * arrived this often within the window is held down (not waited for, not a member for
+ * the replicated state) for the hold-down time. Each such join restarts the sync round
+ * of everyone, and leaving before the sync timeout dodges the stuck-member rule: without
+ * a hold-down it could pause scheduling forever. Replicated seconds. */
+#define HA_FLAP_JOINS 3
+#define HA_FLAP_WINDOW 300
+#define HA_HOLD_DOWN 120
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -393,6 +413,10 @@ int ha__state_new(const ha_state_options *o, ha_cib *cib, ha_state **ret)
 	st->acks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)ack_free);
 	st->events = g_queue_new();
 	st->excluded = g_hash_table_new(g_direct_hash, g_direct_equal);
+	st->silence = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	st->joining = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	st->failed_joins = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+	st->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	st->startup_since = -1;
 	st->sync_clock = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	/* The replicated status starts empty: every member reports its own in the sync. */
@@ -426,6 +450,10 @@ void ha__state_free(ha_state *st)
 	g_hash_table_destroy(st->acks);
 	g_queue_free_full(st->events, (GDestroyNotify)ha__state_event_free);
 	g_hash_table_destroy(st->excluded);
+	g_hash_table_destroy(st->silence);
+	g_hash_table_destroy(st->joining);
+	g_hash_table_destroy(st->failed_joins);
+	g_hash_table_destroy(st->held);
 	g_hash_table_destroy(st->sync_clock);
 	g_free(st);
 }
@@ -615,10 +643,52 @@ static void ack_membership(ha_state *st)
 	}
 }
 
+/* `name` left: if it never synced since it joined, count a failed join (and hold it
+ * down when they keep coming). */
+static void failed_join(ha_state *st, const char *name)
+{
+	if (!g_hash_table_remove(st->joining, name))
+		return;
+	GArray *t = g_hash_table_lookup(st->failed_joins, name);
+	if (!t)
+		g_hash_table_insert(st->failed_joins, g_strdup(name), t = g_array_new(FALSE, FALSE, sizeof(int64_t)));
+	g_array_append_val(t, st->now);
+	while (t->len && g_array_index(t, int64_t, 0) + HA_FLAP_WINDOW < st->now)
+		g_array_remove_index(t, 0);
+	if (t->len >= HA_FLAP_JOINS) {
+		g_hash_table_replace(st->held, g_strdup(name), i64(st->now + HA_HOLD_DOWN));
+		g_array_set_size(t, 0);
+	}
+}
+
+/* Is `name` held down (flapping) at this point of the stream? */
+static bool held_down(ha_state *st, const char *name)
+{
+	int64_t *until = g_hash_table_lookup(st->held, name);
+	if (until && *until <= st->now) {
+		g_hash_table_remove(st->held, name);
+		until = NULL;
+	}
+	return until != NULL;
+}
+
+static bool was_member(const ha_state *st, uint32_t id)
+{
+	for (guint i = 0; i < st->members->len; i++)
+		if (g_array_index(st->members, uint32_t, i) == id)
+			return true;
+	return false;
+}
+
+static void exclude(ha_state *st, uint32_t id, const char *reason);
+
 void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, size_t n,
 			  const uint32_t *left, const ha_left_reason *why, size_t n_left)
 {
 	st->ring = ring;
+	bool *joined = g_new0(bool, n ? n : 1);
+	for (size_t i = 0; i < n; i++)
+		joined[i] = !was_member(st, members[i]);
 	g_array_set_size(st->members, 0);
 	g_array_append_vals(st->members, members, (guint)n);
 	bool fencing = st->cib->cfg.opts.stonith_enabled;
@@ -629,6 +699,7 @@ void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, 
 		ha_node_state *ns = node_state(st->cib, name);
 		bool clean = why[i] == HA_LEFT_CLEAN || g_hash_table_contains(st->leaving, name);
 		g_hash_table_remove(st->leaving, name);
+		failed_join(st, name);
 		if (clean || (!fencing && why[i] == HA_LEFT_NODEDOWN)) {
 			/* Stopped its resources before leaving (or, without fencing, they count
 			 * as stopped at once — documented as unsafe for shared data). */
@@ -666,6 +737,18 @@ void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, 
 	g_hash_table_remove_all(st->sync_seen);
 	g_hash_table_remove_all(st->excluded);
 	g_hash_table_remove_all(st->sync_clock);
+	g_hash_table_remove_all(st->silence);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = ha__state_node_name(st, members[i]);
+		if (!name)
+			continue;
+		if (joined[i])
+			g_hash_table_add(st->joining, g_strdup(name));
+		if (held_down(st, name))
+			exclude(st, members[i], "membership flapping: it left 3 times before "
+						"finishing a sync round; held down for 120 s");
+	}
+	g_free(joined);
 	set_quorum_attr(st);
 	ack_membership(st);
 }
@@ -793,6 +876,7 @@ static void apply_sync(ha_state *st, uint32_t from, const ha_msg *m)
 	si->epoch = m->u.sync.epoch;
 	si->digest = g_strdup(m->u.sync.digest);
 	g_hash_table_insert(st->sync_seen, GUINT_TO_POINTER(from), si);
+	g_hash_table_remove(st->joining, name);
 	/* Each node is the authority for what runs on itself. */
 	ha_node_state *ns = node_state(st->cib, name);
 	clear_lrm(ns);
@@ -860,7 +944,8 @@ static void apply_config(ha_state *st, uint32_t from, const ha_msg *m)
 	a->writer = from;
 	a->pending = g_hash_table_new(g_direct_hash, g_direct_equal);
 	for (guint i = 0; i < st->members->len; i++)
-		g_hash_table_add(a->pending, GUINT_TO_POINTER(g_array_index(st->members, uint32_t, i)));
+		if (is_member(st, g_array_index(st->members, uint32_t, i)))
+			g_hash_table_add(a->pending, GUINT_TO_POINTER(g_array_index(st->members, uint32_t, i)));
 	uint64_t *key = g_memdup2(&m->u.config.request, sizeof(uint64_t));
 	g_hash_table_replace(st->acks, key, a);
 }
@@ -1058,28 +1143,72 @@ static void sync_timeout(ha_state *st, uint32_t from, int64_t clock)
 		uint32_t id = g_array_index(st->members, uint32_t, i);
 		if (g_hash_table_contains(st->sync_seen, GUINT_TO_POINTER(id)) || !is_member(st, id))
 			continue;
-		const char *name = ha__state_node_name(st, id);
-		g_hash_table_add(st->excluded, GUINT_TO_POINTER(id));
-		drop_claims_of(st, id);
-		if (!name)
-			continue;
-		ha_node_state *ns = node_state(st->cib, name);
-		if (st->cib->cfg.opts.stonith_enabled) {
-			set_node(st->cib, ns, "false", "offline", "down", "member");
-			if (!g_hash_table_contains(st->lost, name))
-				g_hash_table_insert(st->lost, g_strdup(name), i64(st->now));
-		} else {
-			clear_lrm(ns);
-			set_node(st->cib, ns, "false", "offline", "down", "down");
-		}
-		event(st, HA_SEV_NODE_LOST, NULL, NULL, name, "connected but silent: no sync message within the sync timeout");
+		exclude(st, id, "connected but silent: no sync message within the sync timeout");
 	}
 	sync_resolve(st);
+}
+
+/* A member that is there but does not take part (stuck, silent, flapping): not a
+ * member for the replicated state any more; fenced when fencing is enabled, else its
+ * resources count as stopped at once (documented as unsafe for shared data). */
+static void exclude(ha_state *st, uint32_t id, const char *reason)
+{
+	const char *name = ha__state_node_name(st, id);
+	g_hash_table_add(st->excluded, GUINT_TO_POINTER(id));
+	g_hash_table_remove(st->silence, GUINT_TO_POINTER(id));
+	drop_claims_of(st, id);
+	if (!name)
+		return;
+	ha_node_state *ns = node_state(st->cib, name);
+	ns->frozen = false;
+	g_hash_table_remove(st->frozen, name);
+	if (st->cib->cfg.opts.stonith_enabled) {
+		set_node(st->cib, ns, "false", "offline", "down", "member");
+		if (!g_hash_table_contains(st->lost, name))
+			g_hash_table_insert(st->lost, g_strdup(name), i64(st->now));
+	} else {
+		clear_lrm(ns);
+		set_node(st->cib, ns, "false", "offline", "down", "down");
+	}
+	event(st, HA_SEV_NODE_LOST, NULL, NULL, name, reason);
+	ack_membership(st); /* config ack rounds do not wait for it any more */
+}
+
+/* Connected but silent: every member sends a TICK at least every few seconds (core.c);
+ * a member from which nothing arrived while another member's clock advanced by the
+ * silence timeout is excluded (and fenced). Only in a synced configuration: a sync
+ * round has its own timeout. */
+static void silence_check(ha_state *st, uint32_t from, int64_t clock)
+{
+	if (!st->synced)
+		return;
+	GPtrArray *silent = g_ptr_array_new();
+	for (guint i = 0; i < st->members->len; i++) {
+		uint32_t id = g_array_index(st->members, uint32_t, i);
+		if (id == from || !is_member(st, id))
+			continue;
+		silence_watch *w = g_hash_table_lookup(st->silence, GUINT_TO_POINTER(id));
+		if (!w || !is_member(st, w->watcher)) {
+			w = g_new0(silence_watch, 1);
+			w->watcher = from;
+			w->since = clock;
+			g_hash_table_replace(st->silence, GUINT_TO_POINTER(id), w);
+		} else if (w->watcher == from && clock - w->since >= st->o.sync_timeout) {
+			g_ptr_array_add(silent, GUINT_TO_POINTER(id));
+		}
+	}
+	for (guint i = 0; i < silent->len; i++)
+		exclude(st, GPOINTER_TO_UINT(g_ptr_array_index(silent, i)),
+			"connected but silent: nothing heard from it within the silence timeout");
+	if (silent->len)
+		fence_check(st);
+	g_ptr_array_free(silent, TRUE);
 }
 
 static void apply_tick(ha_state *st, uint32_t from, int64_t now)
 {
 	sync_timeout(st, from, now);
+	silence_check(st, from, now);
 	/* The replicated clock is the lowest member's: one clock, whatever the skew. */
 	uint32_t lowest = 0;
 	for (guint i = 0; i < st->members->len && !lowest; i++)
@@ -1167,6 +1296,8 @@ int64_t ha__state_next_due(const ha_state *st)
 void ha__state_deliver(ha_state *st, uint32_t from, const ha_msg *m)
 {
 	const char *name = ha__state_node_name(st, from);
+	/* Heard from it: not silent. */
+	g_hash_table_remove(st->silence, GUINT_TO_POINTER(from));
 	switch (m->type) {
 	case HA_MSG_SYNC:
 		apply_sync(st, from, m);

@@ -1008,6 +1008,83 @@ static int scenario_monitor_failure_in_place(void)
 	return bad;
 }
 
+static int scenario_silent_member(void)
+{
+	/* n2 runs r1, then its daemon hangs (connected, stuck) outside any sync round:
+	 * nothing comes from it while the others' heartbeats go on, so after the silence
+	 * timeout (30 s) it is excluded and fenced, and r1 recovered. */
+	char *xml = make_cib(3, 1, true, NULL, "<rsc_location id=\"l\" rsc=\"r1\" node=\"n2\" score=\"100\"/>");
+	world *w = world_new(141, 3, xml, false);
+	g_ptr_array_add(w->unique, g_strdup("r1"));
+	int bad = 0;
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), "n2"), "r1 on n2");
+	ha__sim_stall(w->sim, 2, true);
+	trail(w, "stall n2");
+	run_for(w, 25000);
+	bad |= expect(w, w->nodes[2].powered, "not fenced before the silence timeout");
+	run_for(w, 45000);
+	bad |= expect(w, !w->nodes[2].powered, "the silent member was fenced");
+	bad |= expect(w, where(w, "r1") && strcmp(where(w, "r1"), "n2"), "r1 recovered elsewhere");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario silent-member: %s (r1 on %s)\n", bad ? "FAIL" : "ok", where(w, "r1") ? where(w, "r1") : "-");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
+static int scenario_flapping_member(void)
+{
+	/* Without fencing, n3 keeps leaving uncleanly and coming back, each time stuck for
+	 * a while before it sends its sync message: every round would wait up to the sync
+	 * timeout for it. After its fifth return within 60 s it is held down: the next
+	 * round completes without it, and a configuration change goes through. */
+	char *xml = make_cib(3, 1, false, NULL, NULL);
+	world *w = world_new(151, 3, xml, false);
+	int bad = 0;
+	run_for(w, 20000);
+	node *n1 = &w->nodes[1];
+	for (int k = 0; k < 6; k++) {
+		ha__sim_isolate(w->sim, 3);
+		for (int t = 0; t < 100 && ha__state_members(ha__core_state(n1->core))->len != 2; t++)
+			run_for(w, 100);
+		ha__sim_stall(w->sim, 3, true);
+		ha__sim_merge(w->sim);
+		for (int t = 0; t < 100 && ha__state_members(ha__core_state(n1->core))->len != 3; t++)
+			run_for(w, 100);
+		trail(w, "n3 back (flap %d), stuck", k + 1);
+		run_for(w, 1000);
+		if (k < 5)
+			ha__sim_stall(w->sim, 3, false);
+	}
+	const ha_state *st = ha__core_state(n1->core);
+	bad |= expect(w, ha__state_synced(st), "the round completed without the held-down n3");
+	char *next = g_strdup(xml);
+	char *at = strstr(next, "</resources>");
+	char *cfg = g_strdup_printf("%.*s<primitive id=\"r9\" class=\"ocf\" provider=\"ha\" type=\"Dummy\"/>%s",
+				    (int)(at - next), next, at);
+	uint64_t req;
+	int rc = ha__core_set_config(n1->core, cfg, ha__state_cib(st)->epoch, &req);
+	run_for(w, 5000);
+	bad |= expect(w, rc == 0 && where(w, "r9") != NULL, "a new resource starts while n3 flaps");
+	ha__sim_stall(w->sim, 3, false);
+	run_for(w, 90000);
+	ha__sim_isolate(w->sim, 3);
+	run_for(w, 2000);
+	ha__sim_merge(w->sim);
+	run_for(w, 20000);
+	bad |= expect(w, ha__state_synced(ha__core_state(n1->core)) &&
+			 ha__state_members(ha__core_state(n1->core))->len == 3,
+		      "after the hold-down n3 is a member again");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario flapping-member: %s\n", bad ? "FAIL" : "ok");
+	g_free(cfg);
+	g_free(next);
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 /* ---- random seeds ----------------------------------------------------------------------- */
 
 static GArray *converged_ms; /* uint64_t per seed, ms */
@@ -1213,6 +1290,8 @@ int main(int argc, char **argv)
 		bad |= scenario_skew_failure_timeout();
 		bad |= scenario_monitor_failure_in_place();
 		bad |= scenario_promotable_notifications();
+		bad |= scenario_silent_member();
+		bad |= scenario_flapping_member();
 	}
 	if (one) {
 		violations += random_seed(one, verbose, &steps);
