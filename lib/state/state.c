@@ -996,7 +996,8 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 	if (clone) {
 		int max = meta_int(&cib->cfg, clone, "clone-max", (int)cib->cfg.nodes->len);
 		int pmax = meta_int(&cib->cfg, clone, "promoted-max", meta_int(&cib->cfg, clone, "master-max", 1));
-		if (!promote && active >= max)
+		/* A restart in place adds no instance: the claimer's own is counted above. */
+		if (!promote && !restart && active >= max)
 			return "clone-max instances are active, pending or possibly active";
 		if (promote && promoted >= pmax)
 			return "promoted-max instances are promoted, pending or possibly promoted";

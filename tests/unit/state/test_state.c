@@ -1780,6 +1780,41 @@ static void test_restart_claim_holds_the_resource_from_stop_to_start(void **unus
 	cluster_free(c);
 }
 
+static void test_restart_claim_of_a_clone_instance_counts_toward_clone_max(void **unused)
+{
+	(void)unused;
+	char *xml = mkcib(3, 0, 1, FENCING_OFF, CLONE("2"));
+	cluster *c = cluster_new(3, xml);
+	g_free(xml);
+	know(c, 1, "c", "start", 0, 0);
+	know(c, 2, "c", "start", 0, 0);
+	know(c, 3, "c", "monitor", 0, 7);
+	view_all(c);
+	sync_all(c, true);
+	forget(c);
+	/* restarting an instance in place adds none: valid with clone-max reached */
+	claim(c, 1, "c", "restart");
+	assert_event_on(c, HA_SEV_CLAIM_GRANTED, ON(1));
+	assert_claim(c, "c@1", 1);
+	op(c, 1, "c", "stop", 0);
+	forget(c);
+	/* between the stop and the start the instance is still taken */
+	claim(c, 3, "c", "start");
+	assert_event_on(c, HA_SEV_CLAIM_REJECTED, ON(3));
+	assert_string_equal(ev_last(c, 3, HA_SEV_CLAIM_REJECTED)->reason,
+			    "clone-max instances are active, pending or possibly active");
+	op_status(c, 1, "c", "start", 0, 0, HA_OPST_PENDING);
+	claim(c, 3, "c", "start");
+	assert_int_equal(ev_count(c, 3, HA_SEV_CLAIM_REJECTED), 2);
+	op(c, 1, "c", "start", 0);
+	assert_claim(c, "c@1", 0);
+	claim(c, 3, "c", "start");
+	assert_int_equal(ev_count(c, 3, HA_SEV_CLAIM_REJECTED), 3);
+	assert_event_on(c, HA_SEV_CLAIM_GRANTED, 0);
+	assert_agree(c);
+	cluster_free(c);
+}
+
 /* ---- 5. fencing --------------------------------------------------------------------------- */
 
 /* Four nodes; n3 runs r1. Devices: fb on n1 can fence only n1 and n2; fa1 on n2
@@ -2113,6 +2148,7 @@ int main(void)
 	    cmocka_unit_test(test_clone_claims_respect_promoted_max),
 	    cmocka_unit_test(test_restart_claim_valid_only_where_the_resource_is_active),
 	    cmocka_unit_test(test_restart_claim_holds_the_resource_from_stop_to_start),
+	    cmocka_unit_test(test_restart_claim_of_a_clone_instance_counts_toward_clone_max),
 	    /* 5. fencing */
 	    cmocka_unit_test(
 		test_fencer_is_the_lowest_member_running_a_device_that_covers_the_target),
