@@ -1106,8 +1106,13 @@ static void apply_tick(ha_state *st, uint32_t from, int64_t now)
 			set_node(st->cib, ns, "false", "offline", "down", "member");
 			event(st, HA_SEV_NODE_LOST, NULL, NULL, k, "its daemon did not come back within the grace time");
 		} else {
+			/* Its resources count as stopped, and so do its claims (as when a
+			 * node leaves with fencing disabled). */
 			clear_lrm(ns);
 			set_node(st->cib, ns, "false", "offline", "down", "down");
+			uint32_t id = id_of(st, k);
+			if (id)
+				drop_claims_of(st, id);
 		}
 		g_hash_table_iter_remove(&it);
 	}

@@ -2074,6 +2074,47 @@ static void test_daemon_back_within_the_grace_time_is_not_fenced(void **unused)
 	cluster_free(c);
 }
 
+static void test_daemon_crash_without_fencing_counts_as_stopped_after_the_grace_time(void **unused)
+{
+	(void)unused;
+	char *xml = mkcib(3, 0, 1, FENCING_OFF, DUMMY("r1") DUMMY("r2"));
+	cluster *c = cluster_new(3, xml);
+	g_free(xml);
+	know(c, 3, "r1", "start", 0, 0);
+	for (uint32_t id = 1; id <= 3; id++) {
+		if (id != 3)
+			know(c, id, "r1", "monitor", 0, 7);
+		know(c, id, "r2", "monitor", 0, 7);
+	}
+	view_all(c);
+	sync_all(c, true);
+	tick(c, 1, 1000);
+	/* n3 was granted r2 and its daemon died before reporting the start */
+	claim(c, 3, "r2", "start");
+	assert_claim(c, "r2", 3);
+	leave(c, 3, HA_LEFT_PROCDOWN);
+	sync_all(c, true);
+	forget(c);
+	claim(c, 1, "r1", "start");
+	claim(c, 1, "r2", "start");
+	assert_int_equal(ev_count(c, 1, HA_SEV_CLAIM_REJECTED), 2);
+	tick(c, 1, 1030);
+	assert_event_on(c, HA_SEV_NODE_LOST, 0);
+	assert_event_on(c, HA_SEV_FENCE, 0);
+	for (uint32_t id = 1; id <= 2; id++) {
+		assert_false(has_history(ha__state_cib(c->st[id]), "n3", "r1"));
+		assert_false(has_history(ha__state_cib(c->st[id]), "n3", "r2"));
+	}
+	/* its claim went with it: r1 and r2 can be recovered */
+	assert_claim(c, "r2", 0);
+	forget(c);
+	claim(c, 1, "r1", "start");
+	claim(c, 2, "r2", "start");
+	assert_event_on(c, HA_SEV_CLAIM_GRANTED, ON(1) | ON(2));
+	assert_agree(c);
+	cluster_free(c);
+}
+
 static void test_operator_fence_request_makes_the_target_lost_and_fenced(void **unused)
 {
 	(void)unused;
@@ -2162,6 +2203,8 @@ int main(void)
 		test_with_stonith_disabled_a_lost_nodes_resources_are_recovered_at_once),
 	    cmocka_unit_test(test_daemon_crash_freezes_the_node_for_the_grace_time_then_fences_it),
 	    cmocka_unit_test(test_daemon_back_within_the_grace_time_is_not_fenced),
+	    cmocka_unit_test(
+		test_daemon_crash_without_fencing_counts_as_stopped_after_the_grace_time),
 	    cmocka_unit_test(test_operator_fence_request_makes_the_target_lost_and_fenced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
