@@ -2115,6 +2115,52 @@ static void test_daemon_crash_without_fencing_counts_as_stopped_after_the_grace_
 	cluster_free(c);
 }
 
+static void test_startup_fencing_of_a_configured_node_not_seen_within_20_s(void **unused)
+{
+	(void)unused;
+	char *xml = mkcib(3, 0, 1, FENCING_ON, DUMMY("r1") DEVICE_ANY("f"));
+	cluster *c = cluster_new(3, xml);
+	g_free(xml);
+	know(c, 1, "f", "start", 0, 0);
+	uint32_t two[] = {1, 2};
+	view(c, two, 2, NULL, NULL, 0);
+	sync_all(c, true);
+	tick(c, 1, 100); /* the wait starts on the first replicated time of the cluster */
+	for (uint32_t id = 1; id <= 2; id++)
+		assert_int_equal(ha__state_next_due(c->st[id]), 120);
+	tick(c, 1, 119);
+	assert_event_on(c, HA_SEV_NODE_LOST, 0);
+	assert_event_on(c, HA_SEV_FENCE, 0);
+	tick(c, 1, 120);
+	assert_event_on(c, HA_SEV_NODE_LOST, ON(1) | ON(2));
+	assert_string_equal(ev_last(c, 2, HA_SEV_NODE_LOST)->target, "n3");
+	assert_event_on(c, HA_SEV_FENCE, ON(1));
+	/* whatever n3 may run counts as possibly active until then */
+	op(c, 1, "r1", "monitor", 7);
+	op(c, 2, "r1", "monitor", 7);
+	claim(c, 2, "r1", "start");
+	assert_event_on(c, HA_SEV_CLAIM_REJECTED, ON(2));
+	fenced_msg(c, 1, "n3", true);
+	claim(c, 2, "r1", "start");
+	assert_claim(c, "r1", 2);
+	assert_agree(c);
+	cluster_free(c);
+
+	/* startup-fencing=false: never */
+	xml = mkcib(3, 0, 1, FENCING_ON NV("o5", "startup-fencing", "false"),
+		    DUMMY("r1") DEVICE_ANY("f"));
+	c = cluster_new(3, xml);
+	g_free(xml);
+	know(c, 1, "f", "start", 0, 0);
+	view(c, two, 2, NULL, NULL, 0);
+	sync_all(c, true);
+	tick(c, 1, 100);
+	tick(c, 1, 1000);
+	assert_event_on(c, HA_SEV_NODE_LOST, 0);
+	assert_event_on(c, HA_SEV_FENCE, 0);
+	cluster_free(c);
+}
+
 static void test_operator_fence_request_makes_the_target_lost_and_fenced(void **unused)
 {
 	(void)unused;
@@ -2205,6 +2251,7 @@ int main(void)
 	    cmocka_unit_test(test_daemon_back_within_the_grace_time_is_not_fenced),
 	    cmocka_unit_test(
 		test_daemon_crash_without_fencing_counts_as_stopped_after_the_grace_time),
+	    cmocka_unit_test(test_startup_fencing_of_a_configured_node_not_seen_within_20_s),
 	    cmocka_unit_test(test_operator_fence_request_makes_the_target_lost_and_fenced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
