@@ -615,6 +615,21 @@ static void ack_membership(ha_state *st)
 	}
 }
 
+/* Does the status of a node show nothing active or pending? O(resources x history). */
+static bool all_stopped(const ha_state *st, const ha_node_state *ns)
+{
+	for (guint i = 0; i < st->cib->cfg.rsc_all->len; i++) {
+		const ha_rsc *r = g_ptr_array_index(st->cib->cfg.rsc_all, i);
+		if (r->kind != HA_RSC_PRIMITIVE)
+			continue;
+		ha_presence p;
+		ha__sched_presence(st->cib, st->now, r, ns, &p);
+		if (p.pending || p.role >= HA_ROLE_STARTED)
+			return false;
+	}
+	return true;
+}
+
 void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, size_t n,
 			  const uint32_t *left, const ha_left_reason *why, size_t n_left)
 {
@@ -627,7 +642,11 @@ void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, 
 		if (!name)
 			continue;
 		ha_node_state *ns = node_state(st->cib, name);
-		bool clean = why[i] == HA_LEFT_CLEAN || g_hash_table_contains(st->leaving, name);
+		/* A LEAVE comes before the node stops its resources: vanishing after it is
+		 * clean only once its status shows them all stopped (it may have died
+		 * halfway through its shutdown). */
+		bool clean = why[i] == HA_LEFT_CLEAN ||
+			     (g_hash_table_contains(st->leaving, name) && all_stopped(st, ns));
 		g_hash_table_remove(st->leaving, name);
 		if (clean || (!fencing && why[i] == HA_LEFT_NODEDOWN)) {
 			/* Stopped its resources before leaving (or, without fencing, they count

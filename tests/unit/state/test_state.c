@@ -772,8 +772,10 @@ static void test_leave_marks_shutdown_and_then_departure_counts_as_clean(void **
 	for (uint32_t id = 1; id <= 3; id++)
 		assert_string_equal(node_attr(ha__state_cib(c->st[id]), "n2", "shutdown"), "1");
 	assert_agree(c);
-	/* It then vanishes from the membership: it said it was leaving, so that is clean,
-	 * even with fencing enabled. */
+	/* It stops what it runs, then vanishes from the membership (corosync stopped
+	 * before the daemon left the group): it said it was leaving and runs nothing, so
+	 * that is clean, even with fencing enabled. */
+	op(c, 2, "r1", "stop", 0);
 	leave(c, 2, HA_LEFT_NODEDOWN);
 	assert_event_on(c, HA_SEV_NODE_LOST, 0);
 	for (uint32_t id = 1; id <= 3; id += 2) {
@@ -788,6 +790,27 @@ static void test_leave_marks_shutdown_and_then_departure_counts_as_clean(void **
 	assert_event_on(c, HA_SEV_FENCE, 0);
 	claim(c, 1, "r1", "start");
 	assert_claim(c, "r1", 1);
+	assert_agree(c);
+	cluster_free(c);
+}
+
+static void test_leave_then_vanishing_with_resources_still_active_is_unclean(void **unused)
+{
+	(void)unused;
+	cluster *c = synced_cluster(3, FENCING_ON, DUMMY("r1") DEVICE_ANY("f"), R1);
+	op(c, 1, "f", "start", 0);
+	op(c, 2, "r1", "start", 0);
+	leave_msg(c, 2);
+	/* it died halfway through its shutdown: r1 may still run there */
+	leave(c, 2, HA_LEFT_NODEDOWN);
+	assert_event_on(c, HA_SEV_NODE_LOST, ON(1) | ON(3));
+	sync_all(c, true);
+	assert_event_on(c, HA_SEV_FENCE, ON(1));
+	claim(c, 3, "r1", "start");
+	assert_event_on(c, HA_SEV_CLAIM_REJECTED, ON(3));
+	fenced_msg(c, 1, "n2", true);
+	claim(c, 3, "r1", "start");
+	assert_claim(c, "r1", 3);
 	assert_agree(c);
 	cluster_free(c);
 }
@@ -2198,6 +2221,7 @@ int main(void)
 	    cmocka_unit_test(test_attr_set_and_unset_on_every_member),
 	    cmocka_unit_test(test_cleanup_forgets_history_and_fail_counts_of_one_or_every_node),
 	    cmocka_unit_test(test_leave_marks_shutdown_and_then_departure_counts_as_clean),
+	    cmocka_unit_test(test_leave_then_vanishing_with_resources_still_active_is_unclean),
 	    cmocka_unit_test(test_tick_is_the_lowest_members_clock_and_never_goes_back),
 	    cmocka_unit_test(test_failure_timeout_expiry_is_due_on_the_replicated_clock),
 	    /* 2. sync rounds */
