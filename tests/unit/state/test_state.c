@@ -14,11 +14,12 @@
 
 #include <cmocka.h>
 
+#include <ha/ha.h>
+
 #include "model/model.h"
 #include "sched/scheduler.h"
 #include "state/state.h"
 #include "wire/msg.h"
-#include <ha/ha.h>
 
 #define MAXN 5
 
