@@ -2207,6 +2207,268 @@ static void test_operator_fence_request_makes_the_target_lost_and_fenced(void **
 	cluster_free(c);
 }
 
+/* ---- 6. random streams ------------------------------------------------------------------- */
+
+/* A seeded random walk over one agreed stream: claims (start, promote, restart), their
+ * results and releases, stops, ticks, departures (clean, crash, daemon crash), fencing.
+ * After every step every member must hold the same state, and the replicated status
+ * must keep the safety invariants: a unique resource active or pending on at most one
+ * node, at most clone-max instances, at most promoted-max promoted. Departed nodes do
+ * not come back (a member that rejoins is not covered here). Each node reports its
+ * in-flight operations as pending in its SYNC (what the state relies on). */
+
+#define WALK_NODES 5
+#define WALK_STEPS 300
+
+typedef struct flight {
+	uint32_t node;
+	const char *rsc;
+	const char *action; /* start, promote, restart */
+	bool stopped;	    /* restart: the stop is done, the start is in flight */
+} flight;
+
+typedef struct walk {
+	cluster *c;
+	uint64_t seed, rng;
+	flight fl[64];
+	unsigned n_fl;
+	int64_t now;
+	uint32_t fencer[WALK_NODES + 1]; /* target id -> the node told to fence it, 0 */
+} walk;
+
+static uint32_t rnd(walk *w, uint32_t n)
+{
+	w->rng = w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)((w->rng >> 33) % n);
+}
+
+static uint32_t random_up(walk *w)
+{
+	uint32_t ids[MAXN], n = 0;
+	for (uint32_t id = 1; id <= w->c->n; id++)
+		if (w->c->up[id])
+			ids[n++] = id;
+	return ids[rnd(w, n)];
+}
+
+static uint32_t lowest_up(const cluster *c)
+{
+	for (uint32_t id = 1; id <= c->n; id++)
+		if (c->up[id])
+			return id;
+	return 0;
+}
+
+static unsigned n_up(const cluster *c)
+{
+	unsigned n = 0;
+	for (uint32_t id = 1; id <= c->n; id++)
+		n += c->up[id];
+	return n;
+}
+
+/* The node records an operation in flight (its own record; reported in its SYNC). */
+static void in_flight(walk *w, uint32_t node, const char *rsc, const char *operation)
+{
+	ha_msg_op o = mkop(w->c, node, rsc, operation, 0, 0, HA_OPST_PENDING);
+	ha__state_record_op(w->c->mine[node], NAMES[node], &o);
+}
+
+static void drop_flight(walk *w, unsigned i) { w->fl[i] = w->fl[--w->n_fl]; }
+
+static void walk_claim(walk *w)
+{
+	static const char *const rscs[] = {"r1", "r2", "c", "p"};
+	uint32_t node = random_up(w);
+	const char *rsc = rscs[rnd(w, 4)];
+	const char *action = rnd(w, 5) == 0 ? "restart" : "start";
+	if (!strcmp(rsc, "p") && rnd(w, 2))
+		action = "promote";
+	claim(w->c, node, rsc, action);
+	if (!ev_count(w->c, node, HA_SEV_CLAIM_GRANTED))
+		return;
+	assert_true(w->n_fl < G_N_ELEMENTS(w->fl));
+	w->fl[w->n_fl++] = (flight){.node = node, .rsc = rsc, .action = action};
+	in_flight(w, node, rsc, !strcmp(action, "restart") ? "stop" : action);
+}
+
+static void walk_progress(walk *w)
+{
+	if (!w->n_fl)
+		return;
+	unsigned i = rnd(w, w->n_fl);
+	flight *f = &w->fl[i];
+	if (rnd(w, 20) == 0 && !f->stopped) {
+		/* given back before running it (the node is shutting down) */
+		release(w->c, f->node, f->rsc);
+		/* the pending mark is gone: it probes again (running unless it was to start) */
+		op(w->c, f->node, f->rsc, "monitor", strcmp(f->action, "start") ? 0 : 7);
+		drop_flight(w, i);
+		return;
+	}
+	if (!strcmp(f->action, "restart") && !f->stopped) {
+		op(w->c, f->node, f->rsc, "stop", 0);
+		in_flight(w, f->node, f->rsc, "start");
+		op_status(w->c, f->node, f->rsc, "start", 0, 0, HA_OPST_PENDING);
+		f->stopped = true;
+		return;
+	}
+	bool promote = !strcmp(f->action, "promote");
+	op(w->c, f->node, f->rsc, promote ? "promote" : "start", rnd(w, 10) == 0 ? 1 : 0);
+	drop_flight(w, i);
+}
+
+static bool flying(const walk *w, uint32_t node, const char *rsc)
+{
+	for (unsigned i = 0; i < w->n_fl; i++)
+		if (w->fl[i].node == node && !strcmp(w->fl[i].rsc, rsc))
+			return true;
+	return false;
+}
+
+static void walk_stop(walk *w)
+{
+	static const char *const rscs[] = {"r1", "r2", "c", "p"};
+	uint32_t node = random_up(w);
+	const char *rsc = rscs[rnd(w, 4)];
+	if (flying(w, node, rsc) || presence(w->c, node, rsc, node).role < HA_ROLE_STARTED)
+		return;
+	op(w->c, node, rsc, "stop", 0);
+}
+
+static void walk_fence(walk *w)
+{
+	for (uint32_t id = 1; id <= w->c->n; id++) {
+		const ha_state_event *e = ev_last(w->c, id, HA_SEV_FENCE);
+		if (e)
+			w->fencer[atoi(e->target + 1)] = id;
+	}
+	for (uint32_t t = 1; t <= w->c->n; t++) {
+		uint32_t by = w->fencer[t];
+		if (!by || !w->c->up[by] || rnd(w, 2))
+			continue;
+		bool ok = rnd(w, 5) != 0;
+		fenced_msg(w->c, by, NAMES[t], ok);
+		if (ok)
+			w->fencer[t] = 0;
+	}
+}
+
+static void walk_depart(walk *w)
+{
+	if (n_up(w->c) * 2 <= w->c->n + 1)
+		return; /* keep a quorate majority */
+	uint32_t node = random_up(w);
+	ha_left_reason why = (ha_left_reason)(1 + rnd(w, 3));
+	if (why == HA_LEFT_CLEAN) {
+		/* a clean departure: LEAVE, stop everything, leave */
+		leave_msg(w->c, node);
+		for (unsigned i = w->n_fl; i-- > 0;)
+			if (w->fl[i].node == node) {
+				release(w->c, node, w->fl[i].rsc);
+				drop_flight(w, i);
+			}
+		static const char *const rscs[] = {"r1", "r2", "c", "p", "f1", "f2"};
+		for (size_t i = 0; i < G_N_ELEMENTS(rscs); i++)
+			if (presence(w->c, node, rscs[i], node).role >= HA_ROLE_STARTED)
+				op(w->c, node, rscs[i], "stop", 0);
+	}
+	for (unsigned i = w->n_fl; i-- > 0;)
+		if (w->fl[i].node == node)
+			drop_flight(w, i);
+	leave(w->c, node, why);
+	/* the round, in a random order */
+	uint32_t order[MAXN], n = 0;
+	for (uint32_t id = 1; id <= w->c->n; id++)
+		if (w->c->up[id])
+			order[n++] = id;
+	for (uint32_t i = n; i > 1; i--) {
+		uint32_t j = rnd(w, i), t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		sync_from(w->c, order[i], true);
+}
+
+static void assert_invariants(const walk *w)
+{
+	const cluster *c = w->c;
+	uint32_t viewer = lowest_up(c);
+	static const char *const keys[] = {"r1", "r2"};
+	for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+		uint32_t holder = 0;
+		if (!ha__state_claimed(c->st[viewer], keys[k], &holder))
+			holder = 0;
+		assert_claim(c, keys[k], holder);
+	}
+	for (uint32_t id = 1; id <= c->n; id++) {
+		char key[16];
+		uint32_t holder = 0;
+		snprintf(key, sizeof(key), "c@%u", id);
+		assert_claim(c, key, ha__state_claimed(c->st[viewer], key, &holder) ? holder : 0);
+		snprintf(key, sizeof(key), "p@%u", id);
+		assert_claim(c, key, ha__state_claimed(c->st[viewer], key, &holder) ? holder : 0);
+	}
+	unsigned r1 = 0, r2 = 0, cl = 0, promoted = 0;
+	for (uint32_t on = 1; on <= c->n; on++) {
+		ha_presence p;
+		p = presence(c, viewer, "r1", on);
+		r1 += p.pending || p.role >= HA_ROLE_STARTED;
+		p = presence(c, viewer, "r2", on);
+		r2 += p.pending || p.role >= HA_ROLE_STARTED;
+		p = presence(c, viewer, "c", on);
+		cl += p.pending || p.role >= HA_ROLE_STARTED;
+		p = presence(c, viewer, "p", on);
+		promoted += p.role == HA_ROLE_PROMOTED;
+	}
+	if (r1 > 1 || r2 > 1 || cl > 2 || promoted > 1)
+		fail_msg("seed %llu: r1 on %u, r2 on %u, c on %u, p promoted on %u nodes",
+			 (unsigned long long)w->seed, r1, r2, cl, promoted);
+}
+
+static void test_random_streams_keep_members_agreed_and_invariants_kept(void **unused)
+{
+	(void)unused;
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		char *xml = mkcib(WALK_NODES, 0, 1, FENCING_ON,
+				  DUMMY("r1") DUMMY("r2") CLONE("2") PROMOTABLE("1")
+				      DEVICE_ANY("f1") DEVICE_ANY("f2"));
+		walk w = {.c = cluster_new(WALK_NODES, xml), .seed = seed, .rng = seed};
+		g_free(xml);
+		static const char *const rscs[] = {"r1", "r2", "c", "p"};
+		for (uint32_t id = 1; id <= WALK_NODES; id++)
+			for (size_t i = 0; i < G_N_ELEMENTS(rscs); i++)
+				know(w.c, id, rscs[i], "monitor", 0, 7);
+		know(w.c, 1, "f1", "start", 0, 0);
+		know(w.c, 2, "f2", "start", 0, 0);
+		view_all(w.c);
+		sync_all(w.c, true);
+		for (unsigned step = 0; step < WALK_STEPS; step++) {
+			forget(w.c);
+			uint32_t dice = rnd(&w, 100);
+			if (dice < 35)
+				walk_claim(&w);
+			else if (dice < 65)
+				walk_progress(&w);
+			else if (dice < 78)
+				walk_stop(&w);
+			else if (dice < 92) {
+				w.now += 1 + rnd(&w, 12);
+				tick(w.c, lowest_up(w.c), w.now);
+			} else if (dice < 97)
+				walk_depart(&w);
+			else
+				attr(w.c, random_up(&w), NAMES[random_up(&w)], "walk",
+				     rnd(&w, 2) ? "1" : NULL);
+			walk_fence(&w);
+			assert_agree(w.c);
+			assert_invariants(&w);
+		}
+		cluster_free(w.c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2278,6 +2540,8 @@ int main(void)
 		test_daemon_crash_without_fencing_counts_as_stopped_after_the_grace_time),
 	    cmocka_unit_test(test_startup_fencing_of_a_configured_node_not_seen_within_20_s),
 	    cmocka_unit_test(test_operator_fence_request_makes_the_target_lost_and_fenced),
+	    /* 6. random streams */
+	    cmocka_unit_test(test_random_streams_keep_members_agreed_and_invariants_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
