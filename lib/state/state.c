@@ -682,6 +682,21 @@ static bool was_member(const ha_state *st, uint32_t id)
 
 static void exclude(ha_state *st, uint32_t id, const char *reason);
 
+/* Does the status of a node show nothing active or pending? O(resources x history). */
+static bool all_stopped(const ha_state *st, const ha_node_state *ns)
+{
+	for (guint i = 0; i < st->cib->cfg.rsc_all->len; i++) {
+		const ha_rsc *r = g_ptr_array_index(st->cib->cfg.rsc_all, i);
+		if (r->kind != HA_RSC_PRIMITIVE)
+			continue;
+		ha_presence p;
+		ha__sched_presence(st->cib, st->now, r, ns, &p);
+		if (p.pending || p.role >= HA_ROLE_STARTED)
+			return false;
+	}
+	return true;
+}
+
 void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, size_t n,
 			  const uint32_t *left, const ha_left_reason *why, size_t n_left)
 {
@@ -697,7 +712,11 @@ void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, 
 		if (!name)
 			continue;
 		ha_node_state *ns = node_state(st->cib, name);
-		bool clean = why[i] == HA_LEFT_CLEAN || g_hash_table_contains(st->leaving, name);
+		/* A LEAVE comes before the node stops its resources: vanishing after it is
+		 * clean only once its status shows them all stopped (it may have died
+		 * halfway through its shutdown). */
+		bool clean = why[i] == HA_LEFT_CLEAN ||
+			     (g_hash_table_contains(st->leaving, name) && all_stopped(st, ns));
 		g_hash_table_remove(st->leaving, name);
 		failed_join(st, name);
 		if (clean || (!fencing && why[i] == HA_LEFT_NODEDOWN)) {
@@ -1081,7 +1100,8 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 	if (clone) {
 		int max = meta_int(&cib->cfg, clone, "clone-max", (int)cib->cfg.nodes->len);
 		int pmax = meta_int(&cib->cfg, clone, "promoted-max", meta_int(&cib->cfg, clone, "master-max", 1));
-		if (!promote && active >= max)
+		/* A restart in place adds no instance: the claimer's own is counted above. */
+		if (!promote && !restart && active >= max)
 			return "clone-max instances are active, pending or possibly active";
 		if (promote && promoted >= pmax)
 			return "promoted-max instances are promoted, pending or possibly promoted";
@@ -1234,8 +1254,13 @@ static void apply_tick(ha_state *st, uint32_t from, int64_t now)
 			set_node(st->cib, ns, "false", "offline", "down", "member");
 			event(st, HA_SEV_NODE_LOST, NULL, NULL, k, "its daemon did not come back within the grace time");
 		} else {
+			/* Its resources count as stopped, and so do its claims (as when a
+			 * node leaves with fencing disabled). */
 			clear_lrm(ns);
 			set_node(st->cib, ns, "false", "offline", "down", "down");
+			uint32_t id = id_of(st, k);
+			if (id)
+				drop_claims_of(st, id);
 		}
 		g_hash_table_iter_remove(&it);
 	}
