@@ -73,6 +73,8 @@ bool ha__notify_wanted(ha_core *c, const ha_rsc *r, const char *action);
  * follows when it ends), false if none is needed (act now). */
 bool ha__notify_begin(ha_core *c, const ha_rsc *r, const char *action);
 bool ha__notify_in_round(ha_core *c, const char *rsc);
+/* The action a round (a value of c->rounds) precedes. */
+const char *ha__notify_round_action(const void *round);
 void ha__notify_deliver(ha_core *c, uint32_t from, const ha_msg *m);
 void ha__notify_exec_done(ha_core *c, uint64_t token, const char *rsc);
 void ha__notify_membership(ha_core *c, const uint32_t *members, size_t n);

@@ -98,6 +98,11 @@ bool ha__notify_wanted(ha_core *c, const ha_rsc *r, const char *action)
 	return kind && notify_clone(&ha__state_cib(c->st)->cfg, r);
 }
 
+const char *ha__notify_round_action(const void *round)
+{
+	return ((const notify_round *)round)->action;
+}
+
 bool ha__notify_in_round(ha_core *c, const char *rsc)
 {
 	return g_hash_table_contains(c->rounds, rsc);

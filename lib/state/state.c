@@ -383,9 +383,12 @@ void ha__state_record_op(ha_cib *cib, const char *node, const ha_msg_op *op)
 	if (!op_failed(op) && op->op_status == HA_OPST_DONE &&
 	    (!strcmp(op->operation, "stop") || !strcmp(op->operation, "demote") ||
 	     !strcmp(op->operation, "promote")))
-		for (guint j = lr->ops->len; j-- > 0;)
-			if (g_array_index(lr->ops, ha_lrm_op, j).interval_ms > 0)
+		for (guint j = lr->ops->len; j-- > 0;) {
+			const ha_lrm_op *o = &g_array_index(lr->ops, ha_lrm_op, j);
+			/* (the record of a failed monitor stays until a cleanup, as in Pacemaker) */
+			if (o->interval_ms > 0 && !strstr(o->id, "_last_failure_"))
 				g_array_remove_index(lr->ops, j);
+		}
 }
 
 /* ---- lifecycle ------------------------------------------------------------------ */

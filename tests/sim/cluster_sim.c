@@ -58,6 +58,7 @@ struct world {
 	bool fencing;          /* stonith-enabled: only then is invariant 1 promised */
 	GHashTable *jobs;      /* live jobs (timers the simulator may drop unfired) */
 	bool reloadable;       /* ocf:ha:Dummy advertises reload */
+	uint32_t slow_start;   /* node id whose starts take 10 s (0: none) */
 	unsigned reloads;
 	char *last_violation;
 	GPtrArray *notified;   /* notify_rec*: notifications run (completed), in order */
@@ -271,6 +272,8 @@ static int env_exec(void *ud, const ha_core_exec *op)
 		g_hash_table_insert(nd->monitors, g_strdup(op->rsc), GINT_TO_POINTER(j->gen));
 	}
 	uint64_t delay = 5 + ha__sim_random(nd->w->sim, 60);
+	if (!strcmp(op->action, "start") && nd->id == nd->w->slow_start)
+		delay = 10000;
 	ha__sim_timer_add(nd->w->sim, nd->id, op->interval_ms ? op->interval_ms : delay, job_run, j);
 	return 0;
 }
@@ -1085,6 +1088,41 @@ static int scenario_flapping_member(void)
 	return bad;
 }
 
+static int scenario_join_during_start(void)
+{
+	/* r1 prefers n3. n3 is powered off; n1 takes over r1 with a slow start (10 s).
+	 * While that start runs, n3 comes back: the sync round of the new membership must
+	 * still show r1 pending on n1 (its own report), or n3 would start it too. */
+	char *xml = make_cib(3, 1, true, NULL, "<rsc_location id=\"l3\" rsc=\"r1\" node=\"n3\" score=\"1000\"/>");
+	world *w = world_new(51, 3, xml, false);
+	g_ptr_array_add(w->unique, g_strdup("r1"));
+	w->slow_start = 1;
+	int bad = 0;
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), "n3"), "r1 on n3");
+	power_off(w, &w->nodes[3], "test");
+	bool seen = false;
+	for (int k = 0; k < 600 && !seen; k++) {
+		run_for(w, 100);
+		GHashTableIter it;
+		gpointer key;
+		g_hash_table_iter_init(&it, w->jobs);
+		while (g_hash_table_iter_next(&it, &key, NULL)) {
+			job *j = key;
+			seen |= j->nd->id == 1 && !strcmp(j->action, "start") && !strcmp(j->rsc, "r1");
+		}
+	}
+	bad |= expect(w, seen, "n1 starts r1 (slowly)");
+	power_on(w, &w->nodes[3]);
+	run_for(w, 40000);
+	bad |= expect(w, where(w, "r1") != NULL, "r1 runs");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario join-during-start: %s (r1 on %s)\n", bad ? "FAIL" : "ok", where(w, "r1") ? where(w, "r1") : "-");
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 /* ---- random seeds ----------------------------------------------------------------------- */
 
 static GArray *converged_ms; /* uint64_t per seed, ms */
@@ -1292,6 +1330,7 @@ int main(int argc, char **argv)
 		bad |= scenario_promotable_notifications();
 		bad |= scenario_silent_member();
 		bad |= scenario_flapping_member();
+		bad |= scenario_join_during_start();
 	}
 	if (one) {
 		violations += random_seed(one, verbose, &steps);
