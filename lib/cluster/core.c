@@ -235,43 +235,13 @@ bool ha__core_runs(const ha_core *c, const char *rsc)
 	return ha__core_mine_active((ha_core *)c, rsc, NULL);
 }
 
-static ha_msg_op *msg_op_of(const ha_lrm_rsc *lr, const ha_lrm_op *op)
-{
-	ha_msg_op *m = g_new0(ha_msg_op, 1);
-	m->rsc = g_strdup(lr->id);
-	m->cls = g_strdup(lr->cls);
-	m->provider = g_strdup(lr->provider);
-	m->type = g_strdup(lr->type);
-	m->operation = g_strdup(op->operation);
-	m->interval_ms = op->interval_ms;
-	m->rc = op->rc;
-	m->op_status = op->op_status;
-	m->call_id = op->call_id;
-	m->timestamp = op->last_rc_change;
-	m->exec_ms = op->exec_time;
-	m->digest = g_strdup(op->digest);
-	m->exit_reason = g_strdup(op->exit_reason);
-	return m;
-}
-
 /* What this node reports about itself in a sync round: its own record (failures
  * first, so that the last operation stays the last), then a pending mark for every
  * start, stop, promote or demote it is doing or about to do — without them the new
  * membership would take the resource for idle here and someone else could start it. */
 static GPtrArray *my_ops(ha_core *c)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)ha__msg_op_free);
-	const ha_node_state *ns = my_state(c);
-	for (int failures = 1; failures >= 0; failures--) {
-		for (guint i = 0; ns && i < ns->lrm->len; i++) {
-			const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
-			for (guint j = 0; j < lr->ops->len; j++) {
-				const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
-				if ((strstr(op->id, "_last_failure_") != NULL) == (failures == 1))
-					g_ptr_array_add(out, msg_op_of(lr, op));
-			}
-		}
-	}
+	GPtrArray *out = ha__state_ops_of(my_state(c));
 	const ha_config *cfg = &ha__state_cib(c->st)->cfg;
 	GHashTableIter it;
 	gpointer k, v;

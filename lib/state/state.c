@@ -28,6 +28,7 @@ typedef struct sync_info {
 typedef struct claim {
 	uint32_t node;
 	char *action;
+	ha_msg_op *prev; /* the claimer's last operation its pending mark replaced (a release puts it back) */
 } claim;
 
 typedef struct ack_round {
@@ -54,6 +55,7 @@ struct ha_state {
 	GHashTable *joining;    /* name set: joined, its sync message not seen yet */
 	GHashTable *failed_joins; /* name -> GArray of int64_t: it left before syncing (times) */
 	GHashTable *held;       /* name -> int64_t* until: flapping, held down */
+	GHashTable *others;     /* name -> other_report*: this round's news of non-members */
 	bool awaiting_config;
 	uint32_t config_source;
 	GHashTable *sync_seen;  /* id -> sync_info* */
@@ -65,6 +67,22 @@ struct ha_state {
 	GHashTable *acks;       /* request (uint64 key as string) -> ack_round* */
 	GQueue *events;
 };
+
+/* The report about a non-member that wins in this sync round: the gravest kind, then
+ * the fullest history, then the lowest sender (the same on every member, whatever the
+ * order the reports come in). */
+typedef struct other_report {
+	uint32_t from;
+	uint8_t kind;
+	int64_t since;
+	GPtrArray *ops; /* ha_msg_op* */
+} other_report;
+
+static void other_report_free(other_report *o)
+{
+	g_ptr_array_free(o->ops, TRUE);
+	g_free(o);
+}
 
 /* Since a member's last message: which other member watches the silence, and that
  * watcher's clock when it started (each measures on its own clock, as in sync rounds). */
@@ -138,6 +156,16 @@ static uint32_t id_of(const ha_state *st, const char *name)
 	return 0;
 }
 
+static int node_index(const ha_cib *cib, const char *name)
+{
+	for (guint i = 0; name && i < cib->cfg.nodes->len; i++) {
+		const ha_node_def *d = g_ptr_array_index(cib->cfg.nodes, i);
+		if ((d->uname && !strcmp(d->uname, name)) || (!d->uname && d->id && !strcmp(d->id, name)))
+			return (int)i;
+	}
+	return -1;
+}
+
 static ha_node_state *node_state(ha_cib *cib, const char *name)
 {
 	ha_node_state *ns = ha__node_state_find(cib, name);
@@ -150,7 +178,19 @@ static ha_node_state *node_state(ha_cib *cib, const char *name)
 		ns->crmd = ha__str_const(cib, "offline");
 		ns->join = ha__str_const(cib, "down");
 		ns->expected = ha__str_const(cib, "down");
-		g_ptr_array_add(cib->status, ns);
+		/* In the order of the node list (by node id), whatever order this member
+		 * learns of nodes in: every member must hold the same document. */
+		guint pos = cib->status->len;
+		int mine = node_index(cib, name);
+		for (guint i = 0; mine >= 0 && i < cib->status->len; i++) {
+			const ha_node_state *o = g_ptr_array_index(cib->status, i);
+			int theirs = node_index(cib, o->uname);
+			if (theirs < 0 || theirs > mine) {
+				pos = i;
+				break;
+			}
+		}
+		g_ptr_array_insert(cib->status, (gint)pos, ns);
 	}
 	return ns;
 }
@@ -187,6 +227,7 @@ static void drop_claims_of(ha_state *st, uint32_t node)
 static void claim_free(claim *c)
 {
 	g_free(c->action);
+	ha__msg_op_free(c->prev);
 	g_free(c);
 }
 
@@ -420,6 +461,7 @@ int ha__state_new(const ha_state_options *o, ha_cib *cib, ha_state **ret)
 	st->joining = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	st->failed_joins = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
 	st->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	st->others = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)other_report_free);
 	st->startup_since = -1;
 	st->sync_clock = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	/* The replicated status starts empty: every member reports its own in the sync. */
@@ -457,6 +499,7 @@ void ha__state_free(ha_state *st)
 	g_hash_table_destroy(st->joining);
 	g_hash_table_destroy(st->failed_joins);
 	g_hash_table_destroy(st->held);
+	g_hash_table_destroy(st->others);
 	g_hash_table_destroy(st->sync_clock);
 	g_free(st);
 }
@@ -757,6 +800,7 @@ void ha__state_membership(ha_state *st, uint64_t ring, const uint32_t *members, 
 	st->synced = false;
 	st->awaiting_config = false;
 	g_hash_table_remove_all(st->sync_seen);
+	g_hash_table_remove_all(st->others);
 	g_hash_table_remove_all(st->excluded);
 	g_hash_table_remove_all(st->sync_clock);
 	g_hash_table_remove_all(st->silence);
@@ -783,12 +827,66 @@ void ha__state_sync_msg(const ha_state *st, bool quorate, GPtrArray *own_ops, GP
 	memset(out, 0, sizeof(*out));
 	out->type = HA_MSG_SYNC;
 	out->u.sync.ring = st->ring;
+	out->u.sync.members = g_array_copy(st->members);
 	out->u.sync.quorate = quorate;
 	out->u.sync.admin_epoch = st->cib->admin_epoch;
 	out->u.sync.epoch = st->cib->epoch;
 	out->u.sync.digest = g_strdup(ha__state_config_digest((ha_state *)st));
 	out->u.sync.ops = own_ops;
 	out->u.sync.attrs = own_attrs;
+	/* What this member knows of the nodes that are not members. */
+	out->u.sync.others = g_ptr_array_new_with_free_func((GDestroyNotify)ha__msg_other_free);
+	for (guint i = 0; i < st->cib->cfg.nodes->len; i++) {
+		const ha_node_def *d = g_ptr_array_index(st->cib->cfg.nodes, i);
+		const char *name = d->uname ? d->uname : d->id;
+		uint32_t id = name ? id_of(st, name) : 0;
+		const ha_node_state *ns = name ? ha__node_state_find(st->cib, name) : NULL;
+		if (!ns || (id && is_member(st, id)) ||
+		    out->u.sync.others->len >= HA_MSG_MAX_OTHERS)
+			continue;
+		const int64_t *lost = g_hash_table_lookup(st->lost, name);
+		const int64_t *frozen = g_hash_table_lookup(st->frozen, name);
+		ha_msg_other *o = g_new0(ha_msg_other, 1);
+		o->node = g_strdup(name);
+		o->kind = lost ? HA_OTHER_LOST : frozen ? HA_OTHER_FROZEN : HA_OTHER_DOWN;
+		o->since = lost ? *lost : frozen ? *frozen : 0;
+		o->ops = o->kind == HA_OTHER_DOWN
+				 ? g_ptr_array_new_with_free_func((GDestroyNotify)ha__msg_op_free)
+				 : ha__state_ops_of(ns);
+		g_ptr_array_add(out->u.sync.others, o);
+	}
+}
+
+GPtrArray *ha__state_ops_of(const ha_node_state *ns)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)ha__msg_op_free);
+	/* failures first: re-recording them must not make them the last operation */
+	for (int failures = 1; ns && failures >= 0; failures--) {
+		for (guint i = 0; i < ns->lrm->len; i++) {
+			const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
+			for (guint j = 0; j < lr->ops->len; j++) {
+				const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
+				if ((strstr(op->id, "_last_failure_") != NULL) != (failures == 1))
+					continue;
+				ha_msg_op *m = g_new0(ha_msg_op, 1);
+				m->rsc = g_strdup(lr->id);
+				m->cls = g_strdup(lr->cls);
+				m->provider = g_strdup(lr->provider);
+				m->type = g_strdup(lr->type);
+				m->operation = g_strdup(op->operation);
+				m->interval_ms = op->interval_ms;
+				m->rc = op->rc;
+				m->op_status = op->op_status;
+				m->call_id = op->call_id;
+				m->timestamp = op->last_rc_change;
+				m->exec_ms = op->exec_time;
+				m->digest = g_strdup(op->digest);
+				m->exit_reason = g_strdup(op->exit_reason);
+				g_ptr_array_add(out, m);
+			}
+		}
+	}
+	return out;
 }
 
 /* Startup fencing: with fencing enabled, a node of the configuration that this
@@ -833,6 +931,60 @@ static void startup_fencing(ha_state *st)
 	}
 }
 
+static int grave(uint8_t kind)
+{
+	return kind == HA_OTHER_LOST ? 3 : kind == HA_OTHER_FROZEN ? 2 : 1;
+}
+
+static ha_msg_op *op_dup(const ha_msg_op *o)
+{
+	ha_msg_op *d = g_new0(ha_msg_op, 1);
+	*d = *o;
+	d->rsc = g_strdup(o->rsc);
+	d->cls = g_strdup(o->cls);
+	d->provider = g_strdup(o->provider);
+	d->type = g_strdup(o->type);
+	d->operation = g_strdup(o->operation);
+	d->digest = g_strdup(o->digest);
+	d->exit_reason = g_strdup(o->exit_reason);
+	return d;
+}
+
+/* The round completed: every member takes the winning reports about non-members, so
+ * that a member that did not see them go (a restarted daemon, the other side of a
+ * partition) decides on the same facts as the others. */
+static void adopt_others(ha_state *st)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, st->others);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const char *name = k;
+		const other_report *o = v;
+		uint32_t id = id_of(st, name);
+		if ((id && is_member(st, id)) || !ha__node_find(&st->cib->cfg, name))
+			continue;
+		ha_node_state *ns = node_state(st->cib, name);
+		clear_lrm(ns);
+		for (guint i = 0; i < o->ops->len; i++)
+			ha__state_record_op(st->cib, name, g_ptr_array_index(o->ops, i));
+		g_hash_table_remove(st->frozen, name);
+		g_hash_table_remove(st->lost, name);
+		ns->frozen = o->kind == HA_OTHER_FROZEN;
+		if (o->kind == HA_OTHER_FROZEN) {
+			set_node(st->cib, ns, "true", "offline", "down", "member");
+			g_hash_table_insert(st->frozen, g_strdup(name), i64(o->since));
+		} else if (o->kind == HA_OTHER_LOST) {
+			set_node(st->cib, ns, "false", "offline", "down", "member");
+			g_hash_table_insert(st->lost, g_strdup(name), i64(o->since));
+		} else {
+			clear_lrm(ns);
+			set_node(st->cib, ns, "false", "offline", "down", "down");
+		}
+	}
+	g_hash_table_remove_all(st->others);
+}
+
 static void sync_resolve(ha_state *st)
 {
 	bool quorate = true;
@@ -873,6 +1025,7 @@ static void sync_resolve(ha_state *st)
 	}
 	if (same) {
 		st->synced = true;
+		adopt_others(st);
 		set_quorum_attr(st);
 		event(st, HA_SEV_SYNC_COMPLETE, NULL, NULL, NULL, NULL);
 		startup_fencing(st);
@@ -889,6 +1042,12 @@ static void apply_sync(ha_state *st, uint32_t from, const ha_msg *m)
 {
 	if (m->u.sync.ring != st->ring || !is_member(st, from) || st->synced || st->awaiting_config)
 		return;
+	/* Several membership changes can share a ring (daemons joining and leaving while
+	 * corosync stays): a report made for another one of them is stale. */
+	const GArray *sm = m->u.sync.members;
+	if (!sm || sm->len != st->members->len ||
+	    memcmp(sm->data, st->members->data, sm->len * sizeof(uint32_t)) != 0)
+		return;
 	const char *name = ha__state_node_name(st, from);
 	if (!name)
 		return;
@@ -904,8 +1063,10 @@ static void apply_sync(ha_state *st, uint32_t from, const ha_msg *m)
 	clear_lrm(ns);
 	for (guint i = 0; i < ns->attrs->len; i++) {
 		ha_nvset *set = g_ptr_array_index(ns->attrs, i);
-		g_array_set_size(set->pairs, 0);
+		g_array_free(set->pairs, TRUE);
+		g_free(set);
 	}
+	g_ptr_array_set_size(ns->attrs, 0);
 	for (guint i = 0; i < m->u.sync.ops->len; i++)
 		ha__state_record_op(st->cib, name, g_ptr_array_index(m->u.sync.ops, i));
 	char idbuf[64];
@@ -914,6 +1075,26 @@ static void apply_sync(ha_state *st, uint32_t from, const ha_msg *m)
 		const ha_msg_attr *a = g_ptr_array_index(m->u.sync.attrs, i);
 		if (a->value)
 			ha__nvsets_set(ns->attrs, st->cib->strings, idbuf, a->name, a->value);
+	}
+	/* What it knows of non-members: the gravest report wins, then the lowest sender. */
+	for (guint i = 0; m->u.sync.others && i < m->u.sync.others->len; i++) {
+		const ha_msg_other *o = g_ptr_array_index(m->u.sync.others, i);
+		other_report *cur = g_hash_table_lookup(st->others, o->node);
+		/* A member that saw it go knows its history; one that only saw it leave
+		 * (a restarted daemon) reports none: the fuller report wins. */
+		guint have = cur ? cur->ops->len : 0, got = o->ops ? o->ops->len : 0;
+		if (cur && (grave(cur->kind) > grave(o->kind) ||
+			    (grave(cur->kind) == grave(o->kind) &&
+			     (have > got || (have == got && cur->from < from)))))
+			continue;
+		other_report *n = g_new0(other_report, 1);
+		n->from = from;
+		n->kind = o->kind;
+		n->since = o->since;
+		n->ops = g_ptr_array_new_with_free_func((GDestroyNotify)ha__msg_op_free);
+		for (guint j = 0; o->ops && j < o->ops->len; j++)
+			g_ptr_array_add(n->ops, op_dup(g_ptr_array_index(o->ops, j)));
+		g_hash_table_replace(st->others, g_strdup(o->node), n);
 	}
 	/* Claims of that node are superseded by its report. */
 	drop_claims_of(st, from);
@@ -931,6 +1112,7 @@ static void apply_config(ha_state *st, uint32_t from, const ha_msg *m)
 		int rc = adopt_config(st, m->u.config.xml, -1);
 		st->awaiting_config = false;
 		st->synced = true;
+		adopt_others(st);
 		set_quorum_attr(st);
 		ha_state_event *e = g_new0(ha_state_event, 1);
 		e->kind = HA_SEV_CONFIG_APPLIED;
@@ -1112,6 +1294,35 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 	return NULL;
 }
 
+/* A copy of node's last (non-recurring) operation on rsc, or NULL. */
+static ha_msg_op *last_op_of(ha_state *st, const char *node, const char *rsc)
+{
+	const ha_node_state *ns = node ? ha__node_state_find(st->cib, node) : NULL;
+	for (guint i = 0; ns && i < ns->lrm->len; i++) {
+		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
+		if (strcmp(lr->id, rsc))
+			continue;
+		for (guint j = 0; j < lr->ops->len; j++) {
+			const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
+			if (strcmp(op->id + strlen(lr->id), "_last_0"))
+				continue;
+			ha_msg_op *m = g_new0(ha_msg_op, 1);
+			m->rsc = g_strdup(lr->id);
+			m->operation = g_strdup(op->operation);
+			m->interval_ms = op->interval_ms;
+			m->rc = op->rc;
+			m->op_status = op->op_status;
+			m->call_id = op->call_id;
+			m->timestamp = op->last_rc_change;
+			m->exec_ms = op->exec_time;
+			m->digest = g_strdup(op->digest);
+			m->exit_reason = g_strdup(op->exit_reason);
+			return m;
+		}
+	}
+	return NULL;
+}
+
 static void apply_claim(ha_state *st, uint32_t from, const ha_msg *m)
 {
 	const ha_rsc *r = NULL;
@@ -1125,6 +1336,7 @@ static void apply_claim(ha_state *st, uint32_t from, const ha_msg *m)
 	claim *c = g_new0(claim, 1);
 	c->node = from;
 	c->action = g_strdup(m->u.claim.action);
+	c->prev = last_op_of(st, ha__state_node_name(st, from), r->id);
 	g_hash_table_replace(st->claims, key, c);
 	/* The claim makes the resource pending for everyone. */
 	bool restart = !strcmp(m->u.claim.action, "restart");
@@ -1136,14 +1348,20 @@ static void apply_claim(ha_state *st, uint32_t from, const ha_msg *m)
 		event(st, HA_SEV_CLAIM_GRANTED, r->id, m->u.claim.action, NULL, NULL);
 }
 
-static void end_claim(ha_state *st, uint32_t from, const char *rsc)
+/* End from's claim on rsc; the operation its pending mark replaced (or NULL). */
+static ha_msg_op *end_claim(ha_state *st, uint32_t from, const char *rsc)
 {
 	const ha_rsc *r = ha__rsc_find(&st->cib->cfg, rsc);
 	char *key = r && clone_of(r) ? g_strdup_printf("%s@%u", rsc, from) : g_strdup(rsc);
 	claim *c = g_hash_table_lookup(st->claims, key);
-	if (c && c->node == from)
+	ha_msg_op *prev = NULL;
+	if (c && c->node == from) {
+		prev = c->prev;
+		c->prev = NULL;
 		g_hash_table_remove(st->claims, key);
+	}
 	g_free(key);
+	return prev;
 }
 
 /* ---- time ----------------------------------------------------------------------------- */
@@ -1152,7 +1370,7 @@ static void end_claim(ha_state *st, uint32_t from, const char *rsc)
  * failed (stuck): excluded from the round, and fenced when fencing is enabled. */
 static void sync_timeout(ha_state *st, uint32_t from, int64_t clock)
 {
-	if (st->synced || st->awaiting_config)
+	if (st->synced)
 		return;
 	/* Each member measures the round on its own clock (clocks may be skewed). */
 	int64_t *first = g_hash_table_lookup(st->sync_clock, GUINT_TO_POINTER(from));
@@ -1162,6 +1380,19 @@ static void sync_timeout(ha_state *st, uint32_t from, int64_t clock)
 	}
 	if (clock - *first < st->o.sync_timeout)
 		return;
+	if (st->awaiting_config) {
+		/* The member with the winning configuration never sent it: it is stuck too;
+		 * the round goes on without it (the next best version wins), with a new
+		 * timeout. */
+		uint32_t src = st->config_source;
+		st->awaiting_config = false;
+		g_hash_table_remove(st->sync_seen, GUINT_TO_POINTER(src));
+		g_hash_table_remove_all(st->sync_clock);
+		exclude(st, src, "connected but silent: it did not send its configuration "
+				 "within the sync timeout");
+		sync_resolve(st);
+		return;
+	}
 	for (guint i = 0; i < st->members->len; i++) {
 		uint32_t id = g_array_index(st->members, uint32_t, i);
 		if (g_hash_table_contains(st->sync_seen, GUINT_TO_POINTER(id)) || !is_member(st, id))
@@ -1342,7 +1573,7 @@ void ha__state_deliver(ha_state *st, uint32_t from, const ha_msg *m)
 		ha__state_record_op(st->cib, name, &m->u.op);
 		if (m->u.op.op_status != HA_OPST_PENDING &&
 		    (!strcmp(m->u.op.operation, "start") || !strcmp(m->u.op.operation, "promote")))
-			end_claim(st, from, m->u.op.rsc);
+			ha__msg_op_free(end_claim(st, from, m->u.op.rsc));
 		fence_check(st); /* a fence device may have started */
 		break;
 	case HA_MSG_ATTR: {
@@ -1361,8 +1592,8 @@ void ha__state_deliver(ha_state *st, uint32_t from, const ha_msg *m)
 		apply_claim(st, from, m);
 		break;
 	case HA_MSG_RELEASE: {
-		end_claim(st, from, m->u.release.rsc);
-		/* drop the pending mark */
+		ha_msg_op *prev = end_claim(st, from, m->u.release.rsc);
+		/* drop the pending mark; what it replaced comes back */
 		if (name) {
 			ha_node_state *ns = node_state(st->cib, name);
 			for (guint i = 0; i < ns->lrm->len; i++) {
@@ -1372,8 +1603,14 @@ void ha__state_deliver(ha_state *st, uint32_t from, const ha_msg *m)
 				for (guint j = lr->ops->len; j-- > 0;)
 					if (g_array_index(lr->ops, ha_lrm_op, j).op_status == HA_OPST_PENDING)
 						g_array_remove_index(lr->ops, j);
+				if (prev) {
+					char id[512];
+					snprintf(id, sizeof(id), "%s_last_0", lr->id);
+					put_op(st->cib, lr, id, prev, name);
+				}
 			}
 		}
+		ha__msg_op_free(prev);
 		break;
 	}
 	case HA_MSG_FENCED:

@@ -90,6 +90,9 @@ const char *ha__state_config_digest(ha_state *st);
 void ha__state_sync_msg(const ha_state *st, bool quorate, GPtrArray *own_ops,
 			GPtrArray *own_attrs, ha_msg *out);
 
+/* A node's operation history as messages (failure records first), for sync reports. */
+GPtrArray *ha__state_ops_of(const ha_node_state *ns);
+
 /* Record an operation result of node `node` into a status (also used for local
  * bookkeeping): pending marks, _last_0/_last_failure_0/_monitor_N entries, fail
  * counts. Exposed for tests. */

@@ -50,6 +50,9 @@ GByteArray *ha__msg_encode(const ha_msg *m)
 	switch (m->type) {
 	case HA_MSG_SYNC:
 		ha__wire_u64(&w, m->u.sync.ring);
+		ha__wire_u32(&w, m->u.sync.members ? m->u.sync.members->len : 0);
+		for (guint i = 0; m->u.sync.members && i < m->u.sync.members->len; i++)
+			ha__wire_u32(&w, g_array_index(m->u.sync.members, uint32_t, i));
 		ha__wire_u8(&w, m->u.sync.quorate);
 		ha__wire_i64(&w, m->u.sync.admin_epoch);
 		ha__wire_i64(&w, m->u.sync.epoch);
@@ -60,6 +63,16 @@ GByteArray *ha__msg_encode(const ha_msg *m)
 		ha__wire_u32(&w, m->u.sync.attrs ? m->u.sync.attrs->len : 0);
 		for (guint i = 0; m->u.sync.attrs && i < m->u.sync.attrs->len; i++)
 			put_attr(&w, g_ptr_array_index(m->u.sync.attrs, i));
+		ha__wire_u32(&w, m->u.sync.others ? m->u.sync.others->len : 0);
+		for (guint i = 0; m->u.sync.others && i < m->u.sync.others->len; i++) {
+			const ha_msg_other *o = g_ptr_array_index(m->u.sync.others, i);
+			ha__wire_str(&w, o->node);
+			ha__wire_u8(&w, o->kind);
+			ha__wire_i64(&w, o->since);
+			ha__wire_u32(&w, o->ops ? o->ops->len : 0);
+			for (guint j = 0; o->ops && j < o->ops->len; j++)
+				put_op(&w, g_ptr_array_index(o->ops, j));
+		}
 		break;
 	case HA_MSG_CONFIG:
 		ha__wire_u64(&w, m->u.config.request);
@@ -116,6 +129,16 @@ GByteArray *ha__msg_encode(const ha_msg *m)
 	return ha__wire_finish(&w);
 }
 
+void ha__msg_other_free(ha_msg_other *o)
+{
+	if (!o)
+		return;
+	g_free(o->node);
+	if (o->ops)
+		g_ptr_array_free(o->ops, TRUE);
+	g_free(o);
+}
+
 void ha__msg_attr_free(ha_msg_attr *a)
 {
 	if (!a)
@@ -151,10 +174,14 @@ void ha__msg_clear(ha_msg *m)
 	switch (m->type) {
 	case HA_MSG_SYNC:
 		g_free(m->u.sync.digest);
+		if (m->u.sync.members)
+			g_array_free(m->u.sync.members, TRUE);
 		if (m->u.sync.ops)
 			g_ptr_array_free(m->u.sync.ops, TRUE);
 		if (m->u.sync.attrs)
 			g_ptr_array_free(m->u.sync.attrs, TRUE);
+		if (m->u.sync.others)
+			g_ptr_array_free(m->u.sync.others, TRUE);
 		break;
 	case HA_MSG_CONFIG:
 		g_free(m->u.config.xml);
@@ -252,6 +279,16 @@ int ha__msg_decode(const void *buf, size_t len, ha_msg *m)
 	switch (m->type) {
 	case HA_MSG_SYNC: {
 		m->u.sync.ring = ha__wire_get_u64(&r);
+		uint32_t nm = ha__wire_get_u32(&r);
+		if (r.error || nm > HA_MSG_MAX_MEMBERS) {
+			ok = false;
+			break;
+		}
+		m->u.sync.members = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), nm);
+		for (uint32_t i = 0; i < nm; i++) {
+			uint32_t id = ha__wire_get_u32(&r);
+			g_array_append_val(m->u.sync.members, id);
+		}
 		m->u.sync.quorate = ha__wire_get_u8(&r);
 		m->u.sync.admin_epoch = ha__wire_get_i64(&r);
 		m->u.sync.epoch = ha__wire_get_i64(&r);
@@ -271,6 +308,27 @@ int ha__msg_decode(const void *buf, size_t len, ha_msg *m)
 			ha_msg_attr *a = g_new0(ha_msg_attr, 1);
 			g_ptr_array_add(m->u.sync.attrs, a);
 			ok = get_attr(&r, a);
+		}
+		m->u.sync.others = g_ptr_array_new_with_free_func((GDestroyNotify)ha__msg_other_free);
+		n = ok ? ha__wire_get_u32(&r) : 0;
+		ok = ok && !r.error && n <= HA_MSG_MAX_OTHERS;
+		uint32_t total = m->u.sync.ops->len;
+		for (uint32_t i = 0; ok && i < n; i++) {
+			ha_msg_other *o = g_new0(ha_msg_other, 1);
+			g_ptr_array_add(m->u.sync.others, o);
+			o->ops = g_ptr_array_new_with_free_func((GDestroyNotify)ha__msg_op_free);
+			o->node = ha__wire_get_str(&r, HA_MSG_ID_MAX);
+			o->kind = ha__wire_get_u8(&r);
+			o->since = ha__wire_get_i64(&r);
+			uint32_t k = ha__wire_get_u32(&r);
+			total += k;
+			ok = !r.error && name_ok(o->node, false) && o->kind >= HA_OTHER_FROZEN &&
+			     o->kind <= HA_OTHER_DOWN && k <= HA_MSG_MAX_OPS && total <= 2 * HA_MSG_MAX_OPS;
+			for (uint32_t j = 0; ok && j < k; j++) {
+				ha_msg_op *op = g_new0(ha_msg_op, 1);
+				g_ptr_array_add(o->ops, op);
+				ok = get_op(&r, op);
+			}
 		}
 		break;
 	}

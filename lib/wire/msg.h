@@ -50,16 +50,37 @@ typedef struct ha_msg_attr {
 	char *value; /* NULL: remove */
 } ha_msg_attr;
 
+/* What a member knows of a node that is not a member (in its SYNC): a newcomer (a
+ * restarted daemon, the other side of a partition) learns it, so that every member
+ * decides claims on the same facts. */
+typedef enum {
+	HA_OTHER_FROZEN = 1, /* its daemon died, corosync stayed: resources frozen */
+	HA_OTHER_LOST = 2,   /* left uncleanly, not fenced yet: possibly active */
+	HA_OTHER_DOWN = 3,   /* seen, then left cleanly or fenced: nothing runs there */
+} ha_other_kind;
+
+typedef struct ha_msg_other {
+	char *node;
+	uint8_t kind;       /* ha_other_kind */
+	int64_t since;      /* replicated time it became so */
+	GPtrArray *ops;     /* ha_msg_op*: its last known operation history (frozen, lost) */
+} ha_msg_other;
+
+#define HA_MSG_MAX_OTHERS 256
+#define HA_MSG_MAX_MEMBERS 1024
+
 typedef struct ha_msg {
 	ha_msg_type type;
 	union {
 		struct {
 			uint64_t ring;
+			GArray *members;   /* uint32_t: the membership it was made for */
 			uint8_t quorate;
 			int64_t admin_epoch, epoch;
 			char *digest;      /* of the configuration */
 			GPtrArray *ops;    /* ha_msg_op*: everything the sender knows about itself */
 			GPtrArray *attrs;  /* ha_msg_attr*: its transient attributes */
+			GPtrArray *others; /* ha_msg_other*: what it knows of non-members */
 		} sync;
 		struct {
 			uint64_t request;  /* the writer's request id (for the ack round) */
@@ -114,6 +135,7 @@ int ha__msg_decode(const void *buf, size_t len, ha_msg *m);
 void ha__msg_clear(ha_msg *m);
 void ha__msg_op_free(ha_msg_op *op);
 void ha__msg_attr_free(ha_msg_attr *a);
+void ha__msg_other_free(ha_msg_other *o);
 const char *ha__msg_type_name(ha_msg_type t);
 
 #endif

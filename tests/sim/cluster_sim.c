@@ -39,6 +39,7 @@ typedef struct node {
 	bool powered;
 	bool process;
 	uint64_t db_since; /* when its db instance last finished starting (0: not running) */
+	uint64_t off_at;   /* when it was powered off */
 } node;
 
 struct world {
@@ -383,6 +384,7 @@ static void power_off(world *w, node *nd, const char *why)
 {
 	if (!nd->powered)
 		return;
+	nd->off_at = ha__sim_now(w->sim);
 	if (nd->process) {
 		ha__sim_crash(w->sim, nd->id);
 		ha__transport_free(nd->t);
@@ -1244,6 +1246,10 @@ static unsigned random_seed(uint64_t seed, bool verbose, uint64_t *steps)
 			cleanup_failcounts(w);
 			cleaned = true;
 		}
+		/* a node fenced now reboots (the fence action is a reboot) */
+		for (unsigned i = 1; i <= n; i++)
+			if (!w->nodes[i].powered && ha__sim_now(w->sim) >= w->nodes[i].off_at + 10000)
+				power_on(w, &w->nodes[i]);
 		bool all = true;
 		for (unsigned i = 1; i <= r && all; i++) {
 			char id[8];

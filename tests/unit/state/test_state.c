@@ -399,8 +399,15 @@ static void assert_agree(const cluster *c)
 			continue;
 		}
 		const ha_state *a = c->st[first], *b = c->st[id];
-		if (!ha_cib_equal(ha__state_cib(a), ha__state_cib(b)))
+		if (!ha_cib_equal(ha__state_cib(a), ha__state_cib(b))) {
+			char *xa = NULL, *xb = NULL;
+			ha_cib_to_string(ha__state_cib(a), &xa);
+			ha_cib_to_string(ha__state_cib(b), &xb);
+			fprintf(stderr, "---- node %u:\n%s\n---- node %u:\n%s\n", first, xa, id, xb);
+			free(xa);
+			free(xb);
 			fail_msg("node %u and node %u have different CIBs", first, id);
+		}
 		assert_int_equal(ha__state_synced(a), ha__state_synced(b));
 		assert_int_equal(ha__state_quorate(a), ha__state_quorate(b));
 		assert_int_equal(ha__state_now(a), ha__state_now(b));
@@ -2266,6 +2273,168 @@ static void test_a_member_that_keeps_leaving_before_it_syncs_is_held_down(void *
 	cluster_free(c);
 }
 
+
+static void test_a_config_source_that_never_sends_its_config_is_excluded_after_the_sync_timeout(void **unused)
+{
+	(void)unused;
+	char *xml[3] = {
+	    mkcib(3, 0, 4, FENCING_OFF, DUMMY("r1")),
+	    mkcib(3, 0, 7, FENCING_OFF, DUMMY("r1") DUMMY("r7")),
+	    mkcib(3, 0, 4, FENCING_OFF, DUMMY("r1")),
+	};
+	cluster *c = cluster_of(3, xml);
+	view_all(c);
+	sync_all(c, true);
+	assert_event_on(c, HA_SEV_CONFIG_SOURCE, ON(2));
+	tick(c, 1, 100);
+	tick(c, 1, 130);
+	assert_synced(c, true, true);
+	assert_event_on(c, HA_SEV_NODE_LOST, ON(1) | ON(2) | ON(3));
+	cluster_free(c);
+}
+
+static void test_a_release_leaves_the_resource_as_known_as_before_the_claim(void **unused)
+{
+	(void)unused;
+	cluster *c = synced_cluster(3, FENCING_OFF, DUMMY("r1"), R1);
+	claim(c, 2, "r1", "start");
+	release(c, 2, "r1");
+	claim(c, 1, "r1", "start");
+	assert_claim(c, "r1", 1);
+	cluster_free(c);
+}
+
+static void test_a_successful_stop_keeps_the_last_failure_record(void **unused)
+{
+	(void)unused;
+	ha_cib *cib = load(FENCING_OFF, DUMMY("r1"));
+	record(cib, "start", 0, 0, HA_OPST_DONE, 10);
+	record(cib, "monitor", 10000, 7, HA_OPST_DONE, 20);
+	record(cib, "stop", 0, 0, HA_OPST_DONE, 30);
+	assert_non_null(find_op(cib, "n1", "r1", "r1_last_failure_0"));
+	ha_cib_free(cib);
+}
+
+static void test_members_agree_on_lost_nodes_after_a_partition_merges(void **unused)
+{
+	(void)unused;
+	char *xml = mkcib(4, 0, 1, FENCING_ON, DUMMY("r1") DEVICE("f", "pcmk_host_list", "n1 n2 n3"));
+	cluster *c = cluster_new(4, xml);
+	g_free(xml);
+	know(c, 1, "f", "start", 0, 0);
+	for (uint32_t id = 1; id <= 4; id++)
+		know(c, id, "r1", "monitor", 0, 7);
+	view_all(c);
+	sync_all(c, true);
+	/* n4 is cut off: each side sees the other leave uncleanly */
+	uint32_t a[] = {1, 2, 3}, b[] = {4}, from_a[] = {4}, from_b[] = {1, 2, 3};
+	ha_left_reason down[] = {HA_LEFT_NODEDOWN, HA_LEFT_NODEDOWN, HA_LEFT_NODEDOWN};
+	view(c, a, 3, from_a, down, 1);
+	sync_all(c, true);
+	view(c, b, 1, from_b, down, 3);
+	sync_all(c, false);
+	/* meanwhile n3 shuts down cleanly on the quorate side */
+	uint32_t a2[] = {1, 2}, n3[] = {3};
+	ha_left_reason clean[] = {HA_LEFT_CLEAN};
+	view(c, a2, 2, n3, clean, 1);
+	sync_all(c, true);
+	/* the partition heals: n4 saw n3 go uncleanly, the others cleanly; the gravest
+	 * report wins everywhere (n3 is fenced before anything it may run is taken) */
+	uint32_t merged[] = {1, 2, 4};
+	view(c, merged, 3, NULL, NULL, 0);
+	sync_all(c, true);
+	assert_agree(c);
+	forget(c);
+	claim(c, 1, "r1", "start");
+	assert_event_on(c, HA_SEV_CLAIM_REJECTED, ON(1));
+	assert_claim(c, "r1", 0);
+	fenced_msg(c, 1, "n3", true);
+	claim(c, 1, "r1", "start");
+	assert_claim(c, "r1", 1);
+	assert_agree(c);
+	cluster_free(c);
+}
+
+/* A node whose daemon restarts gets a fresh state (configuration only). */
+static void restart_daemon(cluster *c, uint32_t id, const char *xml)
+{
+	ha__state_free(c->st[id]);
+	ha_cib *cib = NULL;
+	assert_int_equal(ha_cib_load_memory(xml, strlen(xml), "test.xml", 0, &cib, NULL), 0);
+	ha_state_options o = {.local = id, .frozen_grace = 30, .sync_timeout = 30};
+	assert_int_equal(ha__state_new(&o, cib, &c->st[id]), 0);
+	for (uint32_t j = 1; j <= c->n; j++)
+		ha__state_set_node_name(c->st[id], j, NAMES[j]);
+	ha_cib_free(c->mine[id]);
+	c->mine[id] = ha__cib_new();
+}
+
+static void test_a_restarted_member_knows_an_unfenced_lost_node(void **unused)
+{
+	(void)unused;
+	char *xml = mkcib(4, 0, 1, FENCING_ON, DUMMY("r1") DEVICE("f", "pcmk_host_list", "n1 n2"));
+	cluster *c = cluster_new(4, xml);
+	know(c, 1, "f", "start", 0, 0);
+	know(c, 3, "r1", "start", 0, 0);
+	for (uint32_t id = 1; id <= 4; id++)
+		if (id != 3)
+			know(c, id, "r1", "monitor", 0, 7);
+	view_all(c);
+	sync_all(c, true);
+	/* n3 crashes; nobody can fence it (no device covers it) */
+	leave(c, 3, HA_LEFT_NODEDOWN);
+	sync_all(c, true);
+	/* n2's daemon is restarted cleanly (maintenance) and re-probes r1 */
+	leave_msg(c, 2);
+	leave(c, 2, HA_LEFT_CLEAN);
+	sync_all(c, true);
+	restart_daemon(c, 2, xml);
+	know(c, 2, "r1", "monitor", 0, 7);
+	join(c, 2);
+	sync_all(c, true);
+	forget(c);
+	claim(c, 2, "r1", "start");
+	assert_event_on(c, HA_SEV_CLAIM_REJECTED, ON(2));
+	assert_claim(c, "r1", 0);
+	assert_agree(c);
+	g_free(xml);
+	cluster_free(c);
+}
+
+static void test_a_restarted_member_does_not_startup_fence_a_node_that_left_cleanly(void **unused)
+{
+	(void)unused;
+	char *xml = mkcib(3, 0, 1, FENCING_ON, DUMMY("r1") DEVICE_ANY("f"));
+	cluster *c = cluster_new(3, xml);
+	know(c, 2, "f", "start", 0, 0);
+	for (uint32_t id = 1; id <= 3; id++)
+		know(c, id, "r1", "monitor", 0, 7);
+	view_all(c);
+	sync_all(c, true);
+	tick(c, 1, 100);
+	leave_msg(c, 3);
+	leave(c, 3, HA_LEFT_CLEAN); /* n3 is shut down for maintenance */
+	sync_all(c, true);
+	leave(c, 2, HA_LEFT_CLEAN); /* n2's daemon is restarted */
+	sync_all(c, false);
+	restart_daemon(c, 2, xml);
+	know(c, 2, "f", "start", 0, 0);
+	know(c, 2, "r1", "monitor", 0, 7);
+	join(c, 2);
+	sync_all(c, true);
+	forget(c);
+	tick(c, 1, 200);
+	tick(c, 2, 200); /* heartbeats: both alive */
+	tick(c, 1, 300);
+	tick(c, 2, 300);
+	assert_event_on(c, HA_SEV_NODE_LOST, 0);
+	assert_event_on(c, HA_SEV_FENCE, 0);
+	claim(c, 1, "r1", "start");
+	assert_claim(c, "r1", 1);
+	g_free(xml);
+	cluster_free(c);
+}
+
 static void test_operator_fence_request_makes_the_target_lost_and_fenced(void **unused)
 {
 	(void)unused;
@@ -2621,6 +2790,12 @@ int main(void)
 		test_daemon_crash_without_fencing_counts_as_stopped_after_the_grace_time),
 	    cmocka_unit_test(test_startup_fencing_of_a_configured_node_not_seen_within_20_s),
 	    cmocka_unit_test(test_operator_fence_request_makes_the_target_lost_and_fenced),
+	    cmocka_unit_test(test_a_config_source_that_never_sends_its_config_is_excluded_after_the_sync_timeout),
+	    cmocka_unit_test(test_a_release_leaves_the_resource_as_known_as_before_the_claim),
+	    cmocka_unit_test(test_a_successful_stop_keeps_the_last_failure_record),
+	    cmocka_unit_test(test_members_agree_on_lost_nodes_after_a_partition_merges),
+	    cmocka_unit_test(test_a_restarted_member_knows_an_unfenced_lost_node),
+	    cmocka_unit_test(test_a_restarted_member_does_not_startup_fence_a_node_that_left_cleanly),
 	    cmocka_unit_test(test_a_member_silent_past_the_timeout_is_excluded_and_fenced),
 	    cmocka_unit_test(test_a_member_that_keeps_leaving_before_it_syncs_is_held_down),
 	    /* 6. random streams */
