@@ -86,6 +86,28 @@ static void usage_status(FILE *out)
 		"--interval seconds (default 2) until interrupted. JSON fields: docs/hactl.md.\n");
 }
 
+/* Constraints that end by themselves (move/ban --lifetime), with the time left on the
+ * cluster's replicated clock. */
+static void print_lifetimes(const ha_cib *cib, int64_t now)
+{
+	char **ids = NULL;
+	int64_t left;
+	bool any = false;
+	if (ha_cib_ids(cib, true, &ids) < 0)
+		return;
+	for (char **id = ids; *id; id++) {
+		if (ha_cib_lifetime(cib, *id, now, &left) != 1)
+			continue;
+		if (!any)
+			printf("\nConstraint lifetimes:\n");
+		any = true;
+		char *t = hactl_fmt_seconds(left);
+		printf("  %s: ends in %s\n", *id, t);
+		g_free(t);
+	}
+	ha_strv_free(ids);
+}
+
 static int print_status(hactl_conn *c, bool json)
 {
 	ha_cib *cib = NULL;
@@ -96,13 +118,16 @@ static int print_status(hactl_conn *c, bool json)
 		return r;
 	r = ha_status_format(plan, json, &txt);
 	ha_plan_free(plan);
-	ha_cib_free(cib);
 	if (r < 0) {
+		ha_cib_free(cib);
 		fprintf(stderr, "hactl: %s\n", ha_strerror(r));
 		return HACTL_FAILED;
 	}
 	fputs(txt, stdout);
 	free(txt);
+	if (!json)
+		print_lifetimes(cib, hactl_cluster_now(c));
+	ha_cib_free(cib);
 	if (json)
 		return HACTL_OK;
 	/* Fencing history from had's event log. */
@@ -343,10 +368,11 @@ int hactl_history(int argc, char **argv)
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		FILE *out = argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr;
 		fprintf(out, "usage: hactl history [RSC]\n"
-			     "\nRecent operations (with result and duration), configuration changes,\n"
-			     "membership and fencing, with timestamps, from this node's had (the\n"
-			     "last %d events since it started). With RSC: only that resource's\n"
-			     "operations.\n", HAD_EVENTS_MAX);
+			     "\nRecent operations of every node (with the node, result and duration),\n"
+			     "configuration changes, expired constraints, membership and fencing, with\n"
+			     "timestamps, as this node's had saw them delivered (the last %d events\n"
+			     "since it started). With RSC: only that resource's operations.\n",
+			     HAD_EVENTS_MAX);
 		return out == stdout ? HACTL_OK : HACTL_USAGE;
 	}
 	if (argc == 2)
