@@ -124,6 +124,7 @@ home=$(hd_up n1 web)
 # is gone it goes back.
 hd_check "constraint location web prefers $home 1000" hx_rc 0 n1 constraint location web prefers "$home" 1000
 e_lt=$(epoch)
+t_ban=$(ha_now_ms)
 hd_check "ban web from $home --lifetime 5s (from n2)" hx_rc 0 n2 ban web "$home" --lifetime 5s
 hd_check "... says when it ends" grep -q "cli-ban-web-on-$home ends after 5 s" "$HA_WORK/last.out"
 hd_check "web left $home" eval '[ "$(hd_up n1 web)" != "$home" ] && [ -n "$(hd_up n1 web)" ]'
@@ -133,6 +134,7 @@ hd_check "status shows it" eval 'hx n1 status | grep -q "cli-ban-web-on-$home: e
 hd_check "every node has its expiry (a replicated time) in ha-lifetimes" \
 	in_all "name=\"ha-lifetime-cli-ban-web-on-$home\" value=\"[0-9]*\""
 hd_check "web comes back to $home without any command" ha_wait 25 hd_is_up_on n1 web "$home"
+echo "# web was back on $home $(($(ha_now_ms) - t_ban)) ms after the 5 s ban was sent"
 hd_check "the ban and its lifetime are gone from every node's configuration" \
 	in_none "cli-ban-web\|ha-lifetime"
 hd_check "every had logged the expiry" expired_everywhere "cli-ban-web-on-$home"
