@@ -108,6 +108,40 @@ static void print_lifetimes(const ha_cib *cib, int64_t now)
 	ha_strv_free(ids);
 }
 
+/* The status object with "lifetimes": [{"constraint": ID, "remaining": SECONDS}] added
+ * as its last key (the library's report knows no lifetimes: they are hactl's view). */
+static void fputs_with_lifetimes(const char *obj, const ha_cib *cib, int64_t now)
+{
+	const char *end = strrchr(obj, '}');
+	char **ids = NULL;
+	int64_t left;
+	if (!end || ha_cib_ids(cib, true, &ids) < 0) {
+		fputs(obj, stdout);
+		return;
+	}
+	fwrite(obj, 1, (size_t)(end - obj), stdout);
+	fputs(", \"lifetimes\": [", stdout);
+	bool first = true;
+	for (char **id = ids; *id; id++) {
+		if (ha_cib_lifetime(cib, *id, now, &left) != 1)
+			continue;
+		printf("%s{\"constraint\": \"", first ? "" : ", ");
+		for (const unsigned char *p = (const unsigned char *)*id; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				printf("\\%c", *p);
+			else if (*p < 0x20)
+				printf("\\u%04x", *p);
+			else
+				putchar(*p);
+		}
+		printf("\", \"remaining\": %" PRId64 "}", left);
+		first = false;
+	}
+	fputs("]", stdout);
+	fputs(end, stdout);
+	ha_strv_free(ids);
+}
+
 static int print_status(hactl_conn *c, bool json)
 {
 	ha_cib *cib = NULL;
@@ -123,10 +157,13 @@ static int print_status(hactl_conn *c, bool json)
 		fprintf(stderr, "hactl: %s\n", ha_strerror(r));
 		return HACTL_FAILED;
 	}
-	fputs(txt, stdout);
-	free(txt);
-	if (!json)
+	if (json) {
+		fputs_with_lifetimes(txt, cib, hactl_cluster_now(c));
+	} else {
+		fputs(txt, stdout);
 		print_lifetimes(cib, hactl_cluster_now(c));
+	}
+	free(txt);
 	ha_cib_free(cib);
 	if (json)
 		return HACTL_OK;

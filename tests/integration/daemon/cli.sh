@@ -128,11 +128,15 @@ t_ban=$(ha_now_ms)
 hd_check "ban web from $home --lifetime 5s (from n2)" hx_rc 0 n2 ban web "$home" --lifetime 5s
 hd_check "... says when it ends" grep -q "cli-ban-web-on-$home ends after 5 s" "$HA_WORK/last.out"
 hd_check "web left $home" eval '[ "$(hd_up n1 web)" != "$home" ] && [ -n "$(hd_up n1 web)" ]'
+# (checked before the 5 s are up)
+hd_check "every node has its expiry (a replicated time) in ha-lifetimes" \
+	in_all "name=\"ha-lifetime-cli-ban-web-on-$home\" value=\"[0-9]*\""
 hd_check "constraint list shows the time left" \
 	eval 'hx n3 constraint list | grep -A1 "cli-ban-web-on-$home" | grep -q "lifetime: ends in [0-9] s"'
 hd_check "status shows it" eval 'hx n1 status | grep -q "cli-ban-web-on-$home: ends in"'
-hd_check "every node has its expiry (a replicated time) in ha-lifetimes" \
-	in_all "name=\"ha-lifetime-cli-ban-web-on-$home\" value=\"[0-9]*\""
+# The constraints with a lifetime of at most 5 s left, in NODE's `status --output json`.
+json_lifetimes() { hd_json "$1" "' '.join(l['constraint'] for l in s['lifetimes'] if 0 <= l['remaining'] <= 5)"; }
+hd_check "... also in JSON" eval '[ "$(json_lifetimes n2)" = "cli-ban-web-on-$home" ]'
 hd_check "web comes back to $home without any command" ha_wait 25 hd_is_up_on n1 web "$home"
 echo "# web was back on $home $(($(ha_now_ms) - t_ban)) ms after the 5 s ban was sent"
 hd_check "the ban and its lifetime are gone from every node's configuration" \
