@@ -63,6 +63,11 @@ int hactl_next_event(hactl_conn *c, int timeout_ms, char **json);
 /* The live CIB, loaded; *epoch and *node (optional, free()) from had. Prints errors
  * and returns an exit code. */
 int hactl_fetch(hactl_conn *c, ha_cib **cib, int64_t *epoch, char **node);
+/* The cluster's replicated clock as had reported it with the last hactl_fetch on c (the
+ * time constraint lifetimes count in); this machine's clock if had did not say. */
+int64_t hactl_cluster_now(const hactl_conn *c);
+/* "2h 05m", "4m 10s", "7 s": a remaining lifetime for people. g_free(). */
+char *hactl_fmt_seconds(int64_t s);
 /* The plan of a freshly fetched CIB (now = wall clock). */
 int hactl_fetch_plan(hactl_conn *c, ha_cib **cib, ha_plan **plan);
 

@@ -28,6 +28,7 @@ struct hactl_conn {
 	char *buf;     /* HAD_IPC_MAX_MSG bytes for replies and events */
 	bool rw;
 	char *node;
+	int64_t cluster_now; /* from the last CIB reply, 0: unknown */
 };
 
 int64_t hactl_now_ms(void)
@@ -242,10 +243,29 @@ int hactl_fetch(hactl_conn *c, ha_cib **cib, int64_t *epoch, char **node)
 			*epoch = -1;
 		if (node)
 			*node = strdup(had_ipc_field(&rep, 2) ? had_ipc_field(&rep, 2) : "");
+		if (!had_ipc_field(&rep, 4) ||
+		    sscanf(had_ipc_field(&rep, 4), "%" SCNd64, &c->cluster_now) != 1)
+			c->cluster_now = 0;
 	}
 	ha_diag_free(dg);
 	had_ipc_msg_clear(&rep);
 	return r < 0 ? HACTL_FAILED : HACTL_OK;
+}
+
+int64_t hactl_cluster_now(const hactl_conn *c)
+{
+	return c && c->cluster_now > 0 ? c->cluster_now : (int64_t)time(NULL);
+}
+
+char *hactl_fmt_seconds(int64_t s)
+{
+	if (s >= 86400)
+		return g_strdup_printf("%" PRId64 "d %02" PRId64 "h", s / 86400, s % 86400 / 3600);
+	if (s >= 3600)
+		return g_strdup_printf("%" PRId64 "h %02" PRId64 "m", s / 3600, s % 3600 / 60);
+	if (s >= 60)
+		return g_strdup_printf("%" PRId64 "m %02" PRId64 "s", s / 60, s % 60);
+	return g_strdup_printf("%" PRId64 " s", s);
 }
 
 int hactl_fetch_plan(hactl_conn *c, ha_cib **cib, ha_plan **plan)

@@ -5,6 +5,7 @@
  * request to had, checked first on the would-be state (the scheduler says whether
  * the operation can happen at all), then waited for, with the resources' downtime
  * reported. Constraint ids follow Pacemaker's: cli-prefer-RSC, cli-ban-RSC-on-NODE.
+ * move and ban take --lifetime: the cluster removes the constraint when it ends.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +31,7 @@ typedef struct op_args {
 	hactl_common co;
 	bool pin;
 	const char *node_opt;
+	const char *lifetime; /* --lifetime (move, ban) */
 	int nargs;
 	char **args;
 } op_args;
@@ -54,11 +56,16 @@ static int parse_op(int argc, char **argv, op_args *a, void (*usage)(FILE *))
 		switch (c) {
 		case 'p': a->pin = true; break;
 		case 'N': a->node_opt = optarg; break;
-		case 'l':
-			fprintf(stderr, "hactl: --lifetime is not available in this version: the "
-					"constraint would have to expire through the replicated state; use "
-					"`hactl clear RSC` to remove it\n");
-			return HACTL_USAGE;
+		case 'l': {
+			int64_t secs;
+			if (ha_duration_parse(optarg, &secs) < 0) {
+				fprintf(stderr, "hactl: --lifetime takes a duration of 1 s to 10 years "
+						"such as 30s, 10m, 2h, 1d or PT1H, not '%s'\n", optarg);
+				return HACTL_USAGE;
+			}
+			a->lifetime = optarg;
+			break;
+		}
 		case 'h': usage(stdout); return -1;
 		default: usage(stderr); return HACTL_USAGE;
 		}
@@ -66,6 +73,27 @@ static int parse_op(int argc, char **argv, op_args *a, void (*usage)(FILE *))
 	a->nargs = argc - optind;
 	a->args = argv + optind;
 	return HACTL_OK;
+}
+
+/* Commands other than move and ban have nothing a lifetime could apply to. */
+static int no_lifetime(const op_args *a, const char *cmd)
+{
+	if (!a->lifetime)
+		return HACTL_OK;
+	fprintf(stderr, "hactl %s: --lifetime applies to move and ban only\n", cmd);
+	return HACTL_USAGE;
+}
+
+/* After a move or ban with --lifetime went through. */
+static void lifetime_note(const op_args *a, const char *id, const char *rsc)
+{
+	int64_t secs;
+	if (!a->lifetime || a->co.quiet || a->co.dry_run || ha_duration_parse(a->lifetime, &secs) < 0)
+		return;
+	char *t = hactl_fmt_seconds(secs);
+	printf("%s ends after %s of cluster time (--lifetime %s): the cluster removes it by "
+	       "itself; `hactl clear %s` ends it earlier\n", id, t, a->lifetime, rsc);
+	g_free(t);
 }
 
 /* Where rsc runs now, from a fresh plan. *nodes: free(). */
@@ -128,6 +156,7 @@ typedef struct move_edit {
 	const char *node;   /* target, or NULL: away from `from` */
 	const char *from;   /* current node when no target */
 	bool check;         /* refuse when the scheduler would not move it */
+	const char *lifetime; /* NULL: the constraint is permanent */
 } move_edit;
 
 static int edit_move(ha_cib **cibp, void *ud)
@@ -147,6 +176,10 @@ static int edit_move(ha_cib **cibp, void *ud)
 		id = ban_id(e->rsc, e->from);
 		r = ha_edit_location(cib, id, e->rsc, e->from, "-INFINITY", NULL);
 	}
+	/* A repeated move or ban without --lifetime makes the constraint permanent, as
+	 * crm_resource's does (it replaces the constraint with its lifetime). */
+	if (r == 0)
+		r = ha_edit_lifetime(cib, id, e->lifetime);
 	g_free(id);
 	if (r < 0) {
 		fprintf(stderr, "hactl: cannot move %s: %s\n", e->rsc,
@@ -203,13 +236,15 @@ static int edit_clear(ha_cib **cibp, void *ud)
 static void usage_move(FILE *out)
 {
 	fprintf(out,
-		"usage: hactl move RSC [NODE] [--pin] [change options]\n"
+		"usage: hactl move RSC [NODE] [--pin] [--lifetime DURATION] [change options]\n"
 		"\nMoves RSC (a primitive or group) to NODE, or away from where it runs now,\n"
 		"and waits until it runs there, reporting how long it was unavailable.\n"
 		"It is self-cleaning: once RSC has settled, the preference the move created\n"
 		"is removed if the scheduler shows RSC then stays (resource-stickiness keeps\n"
 		"it); otherwise it stays and the command says so (`hactl clear RSC` removes\n"
-		"it). --pin keeps it. If the move cannot happen, the command says why and\n"
+		"it). --pin keeps it. --lifetime DURATION (30s, 10m, 2h, 1d, PT1H): the\n"
+		"cluster removes the constraint by itself once DURATION of its replicated\n"
+		"clock has passed. If the move cannot happen, the command says why and\n"
 		"leaves nothing behind.\n"
 		"\nchange options:\n" HACTL_COMMON_HELP);
 }
@@ -240,9 +275,10 @@ static int self_clean(const op_args *a, const move_edit *m)
 	ha_cib_free(cib);
 	if (!stays) {
 		if (!a->co.quiet)
-			printf("The move's preference stays: without it %s would go %s%s "
+			printf("The move's preference stays%s: without it %s would go %s%s "
 			       "(resource-stickiness too low). `hactl clear %s` removes it.\n",
-			       m->rsc, *target ? "to " : "nowhere", target ? target : "", m->rsc);
+			       a->lifetime ? " for its lifetime" : "", m->rsc, *target ? "to " : "nowhere",
+			       target ? target : "", m->rsc);
 		free(target);
 		free(now);
 		return HACTL_OK;
@@ -268,7 +304,8 @@ int hactl_move(int argc, char **argv)
 		usage_move(stderr);
 		return HACTL_USAGE;
 	}
-	move_edit m = {.rsc = a.args[0], .node = a.nargs == 2 ? a.args[1] : NULL, .check = true};
+	move_edit m = {.rsc = a.args[0], .node = a.nargs == 2 ? a.args[1] : NULL, .check = true,
+		       .lifetime = a.lifetime};
 	hactl_conn *c;
 	char *now = NULL, *kind = NULL;
 	if ((r = hactl_connect(&c)) != HACTL_OK)
@@ -293,6 +330,11 @@ int hactl_move(int argc, char **argv)
 					     m.node ? m.node : now);
 		r = hactl_change(&a.co, what, edit_move, &m, watch);
 		g_free(what);
+		if (r == HACTL_OK) {
+			char *id = m.node ? prefer_id(m.rsc) : ban_id(m.rsc, m.from);
+			lifetime_note(&a, id, m.rsc);
+			g_free(id);
+		}
 		if (r == HACTL_OK && !a.co.dry_run && !a.co.no_wait && !a.pin)
 			r = self_clean(&a, &m);
 		else if (r == HACTL_FAILED && !a.co.dry_run && !a.co.no_wait) {
@@ -316,10 +358,12 @@ int hactl_move(int argc, char **argv)
 static void usage_ban(FILE *out)
 {
 	fprintf(out,
-		"usage: hactl ban RSC [NODE] [change options]\n"
+		"usage: hactl ban RSC [NODE] [--lifetime DURATION] [change options]\n"
 		"\nKeeps RSC off NODE (default: the node it runs on) with a -INFINITY location\n"
 		"constraint cli-ban-RSC-on-NODE, and waits until it settled elsewhere (or\n"
 		"stopped, if no other node may run it). `hactl clear RSC` removes bans.\n"
+		"--lifetime DURATION (30s, 10m, 2h, 1d, PT1H): the cluster removes the ban by\n"
+		"itself once DURATION of its replicated clock has passed (RSC may come back).\n"
 		"\nchange options:\n" HACTL_COMMON_HELP);
 }
 
@@ -349,11 +393,16 @@ int hactl_ban(int argc, char **argv)
 		free(now);
 		return HACTL_USAGE;
 	}
-	move_edit m = {.rsc = rsc, .from = node};
+	move_edit m = {.rsc = rsc, .from = node, .lifetime = a.lifetime};
 	const char *watch[2] = {rsc, NULL};
 	char *what = g_strdup_printf("ban %s from %s", rsc, node);
 	r = hactl_change(&a.co, what, edit_move, &m, watch);
 	g_free(what);
+	if (r == HACTL_OK) {
+		char *id = ban_id(rsc, node);
+		lifetime_note(&a, id, rsc);
+		g_free(id);
+	}
 	free(now);
 	return r;
 }
@@ -363,8 +412,8 @@ static void usage_clear(FILE *out)
 	fprintf(out,
 		"usage: hactl clear RSC [NODE] [change options]\n"
 		"\nRemoves what `hactl move` and `hactl ban` left for RSC (cli-prefer-RSC and\n"
-		"cli-ban-RSC-on-*; with NODE only the ban from NODE) and waits until the\n"
-		"cluster settled (RSC may move back).\n"
+		"cli-ban-RSC-on-*, with their lifetimes; with NODE only the ban from NODE) and\n"
+		"waits until the cluster settled (RSC may move back).\n"
 		"\nchange options:\n" HACTL_COMMON_HELP);
 }
 
@@ -374,6 +423,8 @@ int hactl_clear(int argc, char **argv)
 	int r = parse_op(argc, argv, &a, usage_clear);
 	if (r != HACTL_OK)
 		return r < 0 ? HACTL_OK : r;
+	if ((r = no_lifetime(&a, "clear")) != HACTL_OK)
+		return r;
 	if (a.nargs < 1 || a.nargs > 2) {
 		usage_clear(stderr);
 		return HACTL_USAGE;
@@ -441,6 +492,8 @@ int hactl_restart(int argc, char **argv)
 	int r = parse_op(argc, argv, &a, usage_restart);
 	if (r != HACTL_OK)
 		return r < 0 ? HACTL_OK : r;
+	if ((r = no_lifetime(&a, "restart")) != HACTL_OK)
+		return r;
 	if (a.nargs != 1) {
 		usage_restart(stderr);
 		return HACTL_USAGE;
@@ -499,6 +552,8 @@ int hactl_cleanup(int argc, char **argv)
 	int r = parse_op(argc, argv, &a, usage_cleanup);
 	if (r != HACTL_OK)
 		return r < 0 ? HACTL_OK : r;
+	if ((r = no_lifetime(&a, "cleanup")) != HACTL_OK)
+		return r;
 	if (a.nargs != 1) {
 		usage_cleanup(stderr);
 		return HACTL_USAGE;
@@ -591,6 +646,8 @@ int hactl_node(int argc, char **argv)
 	int r = parse_op(argc - 1, argv + 1, &a, usage_node);
 	if (r != HACTL_OK)
 		return r < 0 ? HACTL_OK : r;
+	if ((r = no_lifetime(&a, "node")) != HACTL_OK)
+		return r;
 	if (a.nargs != 1) {
 		usage_node(stderr);
 		return HACTL_USAGE;
@@ -643,6 +700,8 @@ int hactl_fence(int argc, char **argv)
 	int r = parse_op(argc, argv, &a, usage_fence);
 	if (r != HACTL_OK)
 		return r < 0 ? HACTL_OK : r;
+	if ((r = no_lifetime(&a, "fence")) != HACTL_OK)
+		return r;
 	if (a.nargs != 1) {
 		usage_fence(stderr);
 		return HACTL_USAGE;

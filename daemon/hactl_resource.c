@@ -501,6 +501,7 @@ static int cmd_constraint_list(void)
 	if (r != HACTL_OK)
 		return r;
 	r = hactl_fetch(conn, &cib, NULL, NULL);
+	int64_t now = hactl_cluster_now(conn), left;
 	hactl_disconnect(conn);
 	if (r != HACTL_OK)
 		return r;
@@ -511,6 +512,11 @@ static int cmd_constraint_list(void)
 		if (ha_cib_describe(cib, *id, &txt) == 0) {
 			fputs(txt, stdout);
 			free(txt);
+		}
+		if (ha_cib_lifetime(cib, *id, now, &left) == 1) {
+			char *t = hactl_fmt_seconds(left);
+			printf("  lifetime: ends in %s\n", t);
+			g_free(t);
 		}
 	}
 	if (!ids[0])

@@ -86,6 +86,62 @@ static void usage_status(FILE *out)
 		"--interval seconds (default 2) until interrupted. JSON fields: docs/hactl.md.\n");
 }
 
+/* Constraints that end by themselves (move/ban --lifetime), with the time left on the
+ * cluster's replicated clock. */
+static void print_lifetimes(const ha_cib *cib, int64_t now)
+{
+	char **ids = NULL;
+	int64_t left;
+	bool any = false;
+	if (ha_cib_ids(cib, true, &ids) < 0)
+		return;
+	for (char **id = ids; *id; id++) {
+		if (ha_cib_lifetime(cib, *id, now, &left) != 1)
+			continue;
+		if (!any)
+			printf("\nConstraint lifetimes:\n");
+		any = true;
+		char *t = hactl_fmt_seconds(left);
+		printf("  %s: ends in %s\n", *id, t);
+		g_free(t);
+	}
+	ha_strv_free(ids);
+}
+
+/* The status object with "lifetimes": [{"constraint": ID, "remaining": SECONDS}] added
+ * as its last key (the library's report knows no lifetimes: they are hactl's view). */
+static void fputs_with_lifetimes(const char *obj, const ha_cib *cib, int64_t now)
+{
+	const char *end = strrchr(obj, '}');
+	char **ids = NULL;
+	int64_t left;
+	if (!end || ha_cib_ids(cib, true, &ids) < 0) {
+		fputs(obj, stdout);
+		return;
+	}
+	fwrite(obj, 1, (size_t)(end - obj), stdout);
+	fputs(", \"lifetimes\": [", stdout);
+	bool first = true;
+	for (char **id = ids; *id; id++) {
+		if (ha_cib_lifetime(cib, *id, now, &left) != 1)
+			continue;
+		printf("%s{\"constraint\": \"", first ? "" : ", ");
+		for (const unsigned char *p = (const unsigned char *)*id; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				printf("\\%c", *p);
+			else if (*p < 0x20)
+				printf("\\u%04x", *p);
+			else
+				putchar(*p);
+		}
+		printf("\", \"remaining\": %" PRId64 "}", left);
+		first = false;
+	}
+	fputs("]", stdout);
+	fputs(end, stdout);
+	ha_strv_free(ids);
+}
+
 static int print_status(hactl_conn *c, bool json)
 {
 	ha_cib *cib = NULL;
@@ -96,13 +152,19 @@ static int print_status(hactl_conn *c, bool json)
 		return r;
 	r = ha_status_format(plan, json, &txt);
 	ha_plan_free(plan);
-	ha_cib_free(cib);
 	if (r < 0) {
+		ha_cib_free(cib);
 		fprintf(stderr, "hactl: %s\n", ha_strerror(r));
 		return HACTL_FAILED;
 	}
-	fputs(txt, stdout);
+	if (json) {
+		fputs_with_lifetimes(txt, cib, hactl_cluster_now(c));
+	} else {
+		fputs(txt, stdout);
+		print_lifetimes(cib, hactl_cluster_now(c));
+	}
 	free(txt);
+	ha_cib_free(cib);
 	if (json)
 		return HACTL_OK;
 	/* Fencing history from had's event log. */
@@ -343,10 +405,11 @@ int hactl_history(int argc, char **argv)
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		FILE *out = argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr;
 		fprintf(out, "usage: hactl history [RSC]\n"
-			     "\nRecent operations (with result and duration), configuration changes,\n"
-			     "membership and fencing, with timestamps, from this node's had (the\n"
-			     "last %d events since it started). With RSC: only that resource's\n"
-			     "operations.\n", HAD_EVENTS_MAX);
+			     "\nRecent operations of every node (with the node, result and duration),\n"
+			     "configuration changes, expired constraints, membership and fencing, with\n"
+			     "timestamps, as this node's had saw them delivered (the last %d events\n"
+			     "since it started). With RSC: only that resource's operations.\n",
+			     HAD_EVENTS_MAX);
 		return out == stdout ? HACTL_OK : HACTL_USAGE;
 	}
 	if (argc == 2)

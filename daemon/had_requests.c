@@ -130,11 +130,12 @@ static void serve_cib(had_client *cl)
 		reply_error(cl, HAD_IPC_CIB, r, "cannot read the cluster state: %s", ha_strerror(r));
 		return;
 	}
-	char epoch[32];
+	char epoch[32], now[32];
 	snprintf(epoch, sizeof(epoch), "%" PRId64, ha_cluster_epoch(d->cl));
+	snprintf(now, sizeof(now), "%" PRId64, ha_cluster_now(d->cl));
 	const char *name = ha_cluster_local_name(d->cl);
-	const char *f[4] = {xml, epoch, name ? name : "", ha_cluster_quorate(d->cl) ? "1" : "0"};
-	had_reply(cl, HAD_IPC_CIB, 0, f, 4);
+	const char *f[5] = {xml, epoch, name ? name : "", ha_cluster_quorate(d->cl) ? "1" : "0", now};
+	had_reply(cl, HAD_IPC_CIB, 0, f, 5);
 	free(xml);
 }
 

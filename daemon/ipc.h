@@ -34,7 +34,8 @@
 /* Requests (the header's id). Replies carry the same id and an error code. */
 typedef enum {
 	HAD_IPC_HELLO = 1, /* -> node, version, access ("rw"/"ro"), epoch, quorate ("1"/"0") */
-	HAD_IPC_CIB,       /* -> xml (configuration + status), epoch, node, quorate */
+	HAD_IPC_CIB,       /* -> xml (configuration + status), epoch, node, quorate, now (the
+			    * replicated clock, seconds: what constraint lifetimes count in) */
 	HAD_IPC_CONFIG,    /* xml, expect_epoch [DRY_RUN] -> plan text, epoch */
 	HAD_IPC_ATTR,      /* node, name [, value] (absent: remove) [DRY_RUN] -> plan text */
 	HAD_IPC_CLEANUP,   /* rsc [, node] [DRY_RUN] -> plan text */

@@ -52,7 +52,10 @@ HA_EXPORT int ha_cluster_shutdown(ha_cluster *cl, ha_cluster_done_fn done, void 
 /* Replace the configuration (a CIB document; its <status> is ignored). expect_epoch:
  * the version the change was made against (-1: whatever is current). done is called
  * with 0 once every member persisted it, or with an error (HA_ESTALEVERSION,
- * HA_ENOQUORUM, HA_ENOTSYNCED, HA_ESCHEMA...) — then nothing changed. */
+ * HA_ENOQUORUM, HA_ENOTSYNCED, HA_ESCHEMA...) — then nothing changed. Constraint
+ * lifetimes written as durations (ha_edit_lifetime) start here: they become expiries on
+ * the replicated clock (ha_cluster_now), and the constraint is removed everywhere when
+ * that time is reached. */
 HA_EXPORT int ha_cluster_set_config(ha_cluster *cl, const char *xml, int64_t expect_epoch,
 				    ha_cluster_done_fn done, void *ud);
 
@@ -74,6 +77,9 @@ HA_EXPORT int ha_cluster_fence(ha_cluster *cl, const char *node);
 /* A snapshot of the replicated state as a CIB document (configuration + status), as
  * `hactl status` and the scheduler see it. *ret: free(). */
 HA_EXPORT int ha_cluster_cib(ha_cluster *cl, char **ret);
+/* The cluster's replicated clock now (seconds since the epoch): the time constraint
+ * lifetimes are measured in, whatever this node's clock says. */
+HA_EXPORT int64_t ha_cluster_now(const ha_cluster *cl);
 /* The current configuration version. */
 HA_EXPORT int64_t ha_cluster_epoch(const ha_cluster *cl);
 /* This node's name, and whether the cluster is synced and quorate. */

@@ -64,8 +64,21 @@ HA_EXPORT int ha_edit_colocation(ha_cib *cib, const char *id, const char *rsc, c
 HA_EXPORT int ha_edit_order(ha_cib *cib, const char *id, const char *first, const char *then,
 			    const char *kind, const char *first_action, const char *then_action,
 			    bool symmetrical);
-/* Delete a constraint of any kind. -ENOENT if unknown. */
+/* Delete a constraint of any kind (and its lifetime). -ENOENT if unknown. */
 HA_EXPORT int ha_edit_constraint_delete(ha_cib *cib, const char *id);
+/* Give a constraint a lifetime (duration: "30s", "10m", "2h", "1d", or ISO 8601 such as
+ * "PT1H"; at least 1 s, at most 10 years), or make it permanent again (NULL). The
+ * duration is kept as such until a cluster accepts the change
+ * (ha_cluster_set_config): then it becomes an expiry on the cluster's replicated clock,
+ * and when that is reached every member removes the constraint at the same point of
+ * its ordered stream. -ENOENT: no such constraint; -EINVAL: not a duration. */
+HA_EXPORT int ha_edit_lifetime(ha_cib *cib, const char *constraint, const char *duration);
+/* A constraint's lifetime: 0 if it has none; 1 and *remaining (seconds left at the
+ * replicated time now, 0 if due; a duration not accepted yet counts whole). */
+HA_EXPORT int ha_cib_lifetime(const ha_cib *cib, const char *constraint, int64_t now,
+			      int64_t *remaining);
+/* Parse a duration as ha_edit_lifetime takes it into seconds. 0 or -EINVAL. */
+HA_EXPORT int ha_duration_parse(const char *s, int64_t *seconds);
 HA_EXPORT bool ha_cib_has_constraint(const ha_cib *cib, const char *id);
 
 /* ---- options, defaults, nodes ------------------------------------------------------ */

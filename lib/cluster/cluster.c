@@ -445,6 +445,11 @@ int ha_cluster_cib(ha_cluster *cl, char **ret)
 	return ha_cib_to_string(ha__state_cib(ha__core_state(cl->core)), ret);
 }
 
+int64_t ha_cluster_now(const ha_cluster *cl)
+{
+	return cl && cl->core ? ha__core_now(cl->core) : (int64_t)time(NULL);
+}
+
 int64_t ha_cluster_epoch(const ha_cluster *cl)
 {
 	return cl && cl->core ? ha__state_cib(ha__core_state(cl->core))->epoch : -1;

@@ -17,6 +17,7 @@
 #include <ha/cib.h>
 #include <ha/plan.h>
 #include "core_private.h"
+#include "config/config.h"
 #include "sched/scheduler.h"
 #include "util/util.h"
 
@@ -62,6 +63,16 @@ void ha__core_emit(ha_core *c, const char *fmt, ...)
 	va_end(ap);
 	c->env.event(c->env.ud, msg);
 	g_free(msg);
+}
+
+/* One operation result for the cluster-wide history: every member emits it when the
+ * result is delivered, whichever node ran it. */
+static void emit_action(ha_core *c, const char *node, const ha_msg_op *op)
+{
+	ha__core_emit(c, "{\"event\":\"action\",\"node\":\"%s\",\"resource\":\"%s\",\"action\":\"%s\","
+		"\"interval\":%u,\"rc\":%d,\"status\":%d,\"ms\":%u}",
+	     node ? node : "", op->rsc, op->operation, op->interval_ms, op->rc, op->op_status,
+	     op->exec_ms);
 }
 
 /* Recurring monitors in flight, one key per resource and interval (a resource may
@@ -547,10 +558,10 @@ void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status, const
 		      "%s %s%s: rc=%d status=%d%s%s (%u ms)", f->rsc, f->action,
 		      f->interval_ms ? " (recurring)" : "", rc, op_status, exit_reason ? ": " : "",
 		      exit_reason ? exit_reason : "", exec_ms);
-		ha__core_emit(c, "{\"event\":\"action\",\"node\":\"%s\",\"resource\":\"%s\",\"action\":\"%s\","
-			"\"interval\":%u,\"rc\":%d,\"status\":%d,\"ms\":%u}",
-		     c->local_name ? c->local_name : "", f->rsc, f->action, f->interval_ms, rc,
-		     op_status, exec_ms);
+		/* The history event comes with the delivery (on_deliver), as on every other
+		 * member; a result that cannot be sent (no cluster) is recorded here. */
+		if (!c->t || c->disconnected || c->left)
+			emit_action(c, c->local_name, &op);
 	}
 	if (!f->interval_ms && !strcmp(f->action, "stop") && g_hash_table_remove(c->restarting, f->rsc))
 		restart_continue(c, f->rsc, rc == 0 && op_status == HA_OPST_DONE);
@@ -1052,6 +1063,12 @@ static void drain_events(ha_core *c)
 			ha__core_log(c, LOG_WARNING, "node %s lost: %s", e->target, e->reason);
 			ha__core_emit(c, "{\"event\":\"node-lost\",\"node\":\"%s\"}", e->target);
 			break;
+		case HA_SEV_EXPIRED:
+			ha__core_log(c, LOG_NOTICE, "constraint %s expired (configuration epoch %lld)", e->target,
+			      (long long)e->epoch);
+			ha__core_emit(c, "{\"event\":\"expired\",\"constraint\":\"%s\",\"epoch\":%lld}",
+			     e->target, (long long)e->epoch);
+			break;
 		}
 		ha__state_event_free(e);
 	}
@@ -1071,6 +1088,16 @@ static void on_deliver(void *ud, uint32_t from, const void *msg, size_t len)
 		return;
 	}
 	ha__state_deliver(c->st, from, &m);
+	if (m.type == HA_MSG_OP && m.u.op.op_status != HA_OPST_PENDING)
+		emit_action(c, ha__state_node_name(c->st, from), &m.u.op);
+	if (m.type == HA_MSG_TICK) {
+		const GArray *mem = ha__state_members(c->st);
+		if (mem->len && g_array_index(mem, uint32_t, 0) == from) {
+			c->clock_tick = m.u.tick.now;
+			c->clock_local = c->env.now(c->env.ud);
+			c->clock_known = true;
+		}
+	}
 	if (m.type == HA_MSG_OP)
 		ha__notify_post(c, from, &m.u.op);
 	if (m.type == HA_MSG_NOTIFY)
@@ -1228,6 +1255,17 @@ const ha_transport_events *ha__core_transport_events(void)
 
 /* ---- requests -------------------------------------------------------------------------- */
 
+int64_t ha__core_now(const ha_core *c)
+{
+	int64_t st_now = ha__state_now(c->st);
+	if (!c->clock_known)
+		return st_now ? st_now : c->env.now(c->env.ud);
+	int64_t est = c->clock_tick + (c->env.now(c->env.ud) - c->clock_local);
+	/* The replicated clock never goes back (a former lowest member's clock may be
+	 * ahead): a lifetime then lasts longer, never shorter. */
+	return est > st_now ? est : st_now;
+}
+
 int ha__core_set_config(ha_core *c, const char *xml, int64_t expect_epoch, uint64_t *request)
 {
 	if (!xml)
@@ -1236,15 +1274,25 @@ int ha__core_set_config(ha_core *c, const char *xml, int64_t expect_epoch, uint6
 		return -ENOTCONN;
 	/* Validate locally first: a change that cannot parse changes nothing, anywhere. */
 	ha_cib *probe = NULL;
+	char *resolved = NULL;
 	int rc = ha_cib_load_memory(xml, strlen(xml), "configuration", 0, &probe, NULL);
 	if (rc < 0)
 		return rc;
+	/* Constraint lifetimes start now, on the replicated clock: the expiry the change
+	 * carries is the same for every member, whatever their clocks say. */
+	if (ha__lifetime_resolve(probe, ha__core_now(c)) && (rc = ha_cib_to_string(probe, &resolved)) < 0) {
+		ha_cib_free(probe);
+		return rc;
+	}
 	ha_cib_free(probe);
+	if (resolved)
+		xml = resolved;
 	ha_msg m = {.type = HA_MSG_CONFIG};
 	m.u.config.request = ((uint64_t)c->local << 40) | ++c->next_request;
 	m.u.config.expect_epoch = expect_epoch >= 0 ? expect_epoch : ha__state_cib(c->st)->epoch;
 	m.u.config.xml = (char *)xml;
 	GByteArray *b = ha__msg_encode(&m);
+	free(resolved);
 	if (!b)
 		return HA_ETOOBIG;
 	rc = ha__transport_send(c->t, b->data, b->len);

@@ -63,7 +63,12 @@ int ha__core_join(ha_core *c, const char *group);
 void ha__core_exec_done(ha_core *c, uint64_t token, int rc, int op_status,
 			const char *exit_reason, uint32_t exec_ms);
 
+/* Constraint lifetimes given as durations (ha_edit_lifetime) become expiries on the
+ * replicated clock here, before the change is sent. */
 int ha__core_set_config(ha_core *c, const char *xml, int64_t expect_epoch, uint64_t *request);
+/* The replicated clock now: the lowest member's last TICK advanced by this node's
+ * clock since it was delivered (never behind the replicated state's time). */
+int64_t ha__core_now(const ha_core *c);
 int ha__core_set_attr(ha_core *c, const char *node, const char *name, const char *value);
 void ha__core_shutdown(ha_core *c);
 /* Forget rsc's history and fail counts on node (NULL: everywhere): it is re-probed. */

@@ -32,6 +32,10 @@ struct ha_core {
 	uint64_t reconcile_timer;
 	uint64_t tick_timer;
 	int64_t tick_due;
+	/* The replicated clock as last seen: the lowest member's TICK and this node's
+	 * clock when it was delivered (skew cancels out: only local differences count). */
+	int64_t clock_tick, clock_local;
+	bool clock_known;
 	uint64_t sync_timer;      /* the heartbeat (TICK every 5 s) */
 	uint64_t next_token;
 	int64_t call_id;

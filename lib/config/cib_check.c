@@ -148,6 +148,12 @@ static void check_options(cib_parser *p)
 			      "cluster option %s=\"%s\" %s%s%s", d->name, v, what,
 			      d->hint ? "; " : "", d->hint ? d->hint : "");
 	}
+	const char *lt = NULL;
+	if (ha__lifetime_check(cib, &lt) < 0)
+		ha__cp_report(p, HA_DIAG_ERROR, HA_ESCHEMA, 0, "nvpair", NULL,
+			      "constraint lifetime %s in cluster_property_set ha-lifetimes is not "
+			      "named ha-lifetime-ID or its value is neither an expiry time (seconds) "
+			      "nor a duration", lt);
 	const char *err = NULL;
 	if (ha__options_derive(cib, &err) < 0 && !bad)
 		ha__cp_report(p, HA_DIAG_ERROR, HA_ESCHEMA, 0, NULL, NULL,

@@ -281,6 +281,7 @@ static void drop_constraints(ha_config *cfg, GHashTable *ids)
 		ha_location *l = g_ptr_array_index(cfg->locations, i);
 		if (names_rsc(l->rsc, ids)) {
 			g_ptr_array_remove_index(cfg->locations, i);
+			ha__lifetime_remove(cfg, l->id);
 			location_free(l);
 		}
 	}
@@ -288,6 +289,7 @@ static void drop_constraints(ha_config *cfg, GHashTable *ids)
 		ha_colocation *c = g_ptr_array_index(cfg->colocations, i);
 		if (names_rsc(c->rsc, ids) || names_rsc(c->with_rsc, ids)) {
 			g_ptr_array_remove_index(cfg->colocations, i);
+			ha__lifetime_remove(cfg, c->id);
 			g_free(c);
 		}
 	}
@@ -295,6 +297,7 @@ static void drop_constraints(ha_config *cfg, GHashTable *ids)
 		ha_order *o = g_ptr_array_index(cfg->orders, i);
 		if (names_rsc(o->first, ids) || names_rsc(o->then, ids)) {
 			g_ptr_array_remove_index(cfg->orders, i);
+			ha__lifetime_remove(cfg, o->id);
 			g_free(o);
 		}
 	}
@@ -714,6 +717,8 @@ int ha_edit_constraint_delete(ha_cib *cib, const char *id)
 
 	if (!cib || !id)
 		return -EINVAL;
+	if (constraint_find(&cib->cfg, id, &i) != C_NONE)
+		ha__lifetime_remove(&cib->cfg, id);
 	switch (constraint_find(&cib->cfg, id, &i)) {
 	case C_LOCATION:
 		location_free(g_ptr_array_steal_index(cib->cfg.locations, i));
@@ -738,6 +743,14 @@ int ha_edit_property(ha_cib *cib, const char *name, const char *value)
 
 	if (!cib || !valid_name(name) || (value && !valid_value(value)))
 		return -EINVAL;
+	/* Options go to the first set: never libha's own set of constraint lifetimes. */
+	const ha_nvset *first = cib->cfg.crm_config->len ? g_ptr_array_index(cib->cfg.crm_config, 0) : NULL;
+	if (value && first && first->id && !strcmp(first->id, "ha-lifetimes")) {
+		ha_nvset *opts = g_new0(ha_nvset, 1);
+		opts->id = ha__str_const(cib, "cib-bootstrap-options");
+		opts->pairs = g_array_new(FALSE, TRUE, sizeof(ha_nvpair));
+		g_ptr_array_insert(cib->cfg.crm_config, 0, opts);
+	}
 	/* Check the value on the derived options before keeping it. */
 	const char *old = ha__nvsets_get(cib->cfg.crm_config, name);
 	set_nv(cib, cib->cfg.crm_config, "cib-bootstrap-options", name, value);

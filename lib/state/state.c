@@ -16,6 +16,7 @@
 
 #include <ha/cib.h>
 #include "state.h"
+#include "config/config.h"
 #include "sched/scheduler.h"
 #include "util/util.h"
 
@@ -1459,6 +1460,40 @@ static void silence_check(ha_state *st, uint32_t from, int64_t clock)
 	g_ptr_array_free(silent, TRUE);
 }
 
+/* Constraint lifetimes are configuration: they change it only where a write could
+ * (synced, and quorate unless no-quorum-policy=ignore), at a TICK of the replicated
+ * clock, so every member removes the same constraints at the same position of the
+ * stream and reaches the same new epoch. A duration nobody resolved (a configuration
+ * written without ha__core_set_config) starts at this TICK. */
+static bool lifetimes_may_change(const ha_state *st)
+{
+	return st->synced && !st->awaiting_config &&
+	       (st->quorate || st->cib->cfg.opts.no_quorum_policy == HA_NQP_IGNORE);
+}
+
+static void expire_lifetimes(ha_state *st, uint32_t from)
+{
+	if (!lifetimes_may_change(st))
+		return;
+	GPtrArray *expired = g_ptr_array_new_with_free_func(g_free);
+	unsigned n = ha__lifetime_resolve(st->cib, st->now);
+	n += ha__lifetime_expire(st->cib, st->now, expired);
+	if (n) {
+		st->cib->epoch++;
+		config_changed(st);
+		ha_state_event *e = g_new0(ha_state_event, 1);
+		e->kind = HA_SEV_CONFIG_APPLIED; /* persisted like any applied change; no ack */
+		e->epoch = st->cib->epoch;
+		e->node = from;
+		g_queue_push_tail(st->events, e);
+		for (guint i = 0; i < expired->len; i++) {
+			event(st, HA_SEV_EXPIRED, NULL, NULL, g_ptr_array_index(expired, i), NULL);
+			((ha_state_event *)g_queue_peek_tail(st->events))->epoch = st->cib->epoch;
+		}
+	}
+	g_ptr_array_free(expired, TRUE);
+}
+
 static void apply_tick(ha_state *st, uint32_t from, int64_t now)
 {
 	sync_timeout(st, from, now);
@@ -1498,6 +1533,7 @@ static void apply_tick(ha_state *st, uint32_t from, int64_t now)
 		}
 		g_hash_table_iter_remove(&it);
 	}
+	expire_lifetimes(st, from);
 	fence_check(st);
 }
 
@@ -1520,6 +1556,12 @@ int64_t ha__state_next_due(const ha_state *st)
 		int64_t since = *(int64_t *)v;
 		int64_t attempt = st->now > since ? (st->now - since) / timeout : 0;
 		CONSIDER(since + (attempt + 1) * timeout);
+	}
+	/* constraint lifetimes (a duration waiting for its start is due now) */
+	if (lifetimes_may_change(st)) {
+		if (ha__lifetime_pending(st->cib))
+			CONSIDER(st->now ? st->now : 1);
+		CONSIDER(ha__lifetime_next(st->cib));
 	}
 	/* failure-timeout expiries */
 	for (guint i = 0; i < st->cib->status->len; i++) {

@@ -36,6 +36,7 @@ typedef enum {
 	HA_SEV_FENCED,            /* target was fenced (ok) or fencing failed */
 	HA_SEV_DIVERGED,          /* a member's configuration diverged (reported, not merged) */
 	HA_SEV_NODE_LOST,         /* target left uncleanly */
+	HA_SEV_EXPIRED,           /* constraint target's lifetime ended (epoch: the new config) */
 } ha_state_event_kind;
 
 typedef struct ha_state_event {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <ha/ha.h>
+#include <ha/edit.h>
 #include "cluster/core.h"
 #include "transport/sim.h"
 
@@ -1125,6 +1126,96 @@ static int scenario_join_during_start(void)
 	return bad;
 }
 
+static int scenario_ban_lifetime_skew(void)
+{
+	/* r1 prefers n1. n3, whose clock is 25 s ahead, bans it from n1 for 30 s: the
+	 * expiry is taken on the replicated clock (n1's, 7 s ahead of the simulator; n2 is
+	 * 20 s behind), so the ban ends 30 s after it was written by that clock, on every
+	 * node at the same TICK: same replicated time, same new epoch, same configuration.
+	 * r1 leaves n1 and comes back without any further command. */
+	static const char ban[] = "cli-ban-r1-on-n1";
+	char *xml = make_cib(3, 1, true, NULL, "<rsc_location id=\"l\" rsc=\"r1\" node=\"n1\" score=\"500\"/>");
+	world *w = world_new(131, 3, xml, false);
+	ha__sim_set_clock_offset(w->sim, 1, 7000);
+	ha__sim_set_clock_offset(w->sim, 2, -20000);
+	ha__sim_set_clock_offset(w->sim, 3, 25000);
+	int bad = 0;
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), "n1"), "r1 on n1");
+	node *n3 = &w->nodes[3];
+	const ha_cib *cur = ha__state_cib(ha__core_state(n3->core));
+	int64_t epoch = cur->epoch;
+	char *text = NULL;
+	ha_cib *next = NULL;
+	ha_cib_to_string(cur, &text);
+	ha_cib_load_memory(text, strlen(text), "next", 0, &next, NULL);
+	free(text);
+	text = NULL;
+	bad |= expect(w, next && ha_edit_location(next, ban, "r1", "n1", "-INFINITY", NULL) == 0 &&
+			 ha_edit_lifetime(next, ban, "30s") == 0 && ha_cib_to_string(next, &text) == 0,
+		      "the ban is written");
+	ha_cib_free(next);
+	uint64_t req;
+	int64_t written = (int64_t)(ha__sim_node_now(w->sim, 1) / 1000); /* n1's clock */
+	bad |= expect(w, text && ha__core_set_config(n3->core, text, epoch, &req) == 0, "ban sent by n3");
+	free(text);
+	trail(w, "n3 bans r1 from n1 for 30 s (n1's clock: %lld)", (long long)written);
+	run_for(w, 5000);
+	bad |= expect(w, where(w, "r1") && strcmp(where(w, "r1"), "n1"), "r1 left n1");
+	int64_t expiry[4] = {0}, gone_at[4] = {0}, gone_epoch[4] = {0};
+	uint64_t gone_sim[4] = {0};
+	for (unsigned i = 1; i <= 3; i++) {
+		int64_t at = -1;
+		const ha_cib *c = ha__state_cib(ha__core_state(w->nodes[i].core));
+		bad |= expect(w, ha_cib_lifetime(c, ban, 0, &at) == 1 && c->epoch == epoch + 1,
+			      "every node has the ban with its expiry");
+		expiry[i] = at;
+		bad |= expect(w, expiry[i] == expiry[1], "the same expiry everywhere");
+	}
+	bad |= expect(w, expiry[1] >= written + 29 && expiry[1] <= written + 31,
+		      "the expiry is 30 s after the write on the replicated clock (not n3's)");
+	/* Watch every node drop it. */
+	uint64_t n1_gone_clock = 0;
+	for (int k = 0; k < 600; k++) {
+		run_for(w, 100);
+		for (unsigned i = 1; i <= 3; i++) {
+			const ha_state *st = ha__core_state(w->nodes[i].core);
+			if (!gone_sim[i] && !ha_cib_has_constraint(ha__state_cib(st), ban)) {
+				gone_sim[i] = ha__sim_now(w->sim);
+				gone_at[i] = ha__state_now(st);
+				gone_epoch[i] = ha__state_cib(st)->epoch;
+				if (i == 1)
+					n1_gone_clock = ha__sim_node_now(w->sim, 1);
+			}
+		}
+		if (gone_sim[1] && gone_sim[2] && gone_sim[3])
+			break;
+	}
+	for (unsigned i = 1; i <= 3; i++) {
+		bad |= expect(w, gone_sim[i] != 0, "the ban expired on every node");
+		bad |= expect(w, gone_at[i] == gone_at[1] && gone_at[i] >= expiry[1],
+			      "at the same replicated time, not before its expiry");
+		bad |= expect(w, gone_epoch[i] == epoch + 2, "as one more configuration epoch");
+	}
+	int64_t n1_clock = (int64_t)(n1_gone_clock / 1000);
+	bad |= expect(w, n1_clock >= expiry[1] && n1_clock <= expiry[1] + 2,
+		      "when the replicated clock reached the expiry");
+	run_for(w, 20000);
+	bad |= expect(w, where(w, "r1") && !strcmp(where(w, "r1"), "n1"), "r1 back on n1 by itself");
+	const char *digest = ha__state_config_digest((ha_state *)ha__core_state(w->nodes[1].core));
+	for (unsigned i = 2; i <= 3; i++)
+		bad |= expect(w, !strcmp(digest, ha__state_config_digest((ha_state *)ha__core_state(w->nodes[i].core))),
+			      "the configuration is identical on every node");
+	bad |= expect(w, w->violations == 0, "no invariant violated");
+	printf("scenario ban-lifetime-clock-skew: %s (expiry %+lld s after the write, gone on n1 at "
+	       "t=%.1f s, n2 t=%.1f s, n3 t=%.1f s)\n", bad ? "FAIL" : "ok",
+	       (long long)(expiry[1] - written), gone_sim[1] / 1000.0, gone_sim[2] / 1000.0,
+	       gone_sim[3] / 1000.0);
+	world_free(w);
+	g_free(xml);
+	return bad;
+}
+
 /* ---- random seeds ----------------------------------------------------------------------- */
 
 static GArray *converged_ms; /* uint64_t per seed, ms */
@@ -1337,6 +1428,7 @@ int main(int argc, char **argv)
 		bad |= scenario_silent_member();
 		bad |= scenario_flapping_member();
 		bad |= scenario_join_during_start();
+		bad |= scenario_ban_lifetime_skew();
 	}
 	if (one) {
 		violations += random_seed(one, verbose, &steps);

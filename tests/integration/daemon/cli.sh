@@ -105,6 +105,63 @@ hd_check "clear web" hx_rc 0 n1 clear web
 hd_check "clear with nothing to clear says so" hx_rc 0 n1 clear web
 hd_check "... without a change" grep -q "no move or ban" "$HA_WORK/last.out"
 
+# ---- move/ban --lifetime: the cluster removes the constraint by itself ------------------------------
+# in_all PATTERN / in_none PATTERN: `config show` of every node has it / none has it.
+in_all() { local n; for n in n1 n2 n3; do hx "$n" config show | grep -q "$1" || return 1; done; }
+in_none() { local n; for n in n1 n2 n3; do hx "$n" config show | grep -q "$1" && return 1; done; return 0; }
+expired_everywhere() {
+	local n
+	for n in n1 n2 n3; do
+		hx "$n" events --last 2000 | grep -q "\"event\":\"expired\",\"constraint\":\"$1\"" || return 1
+	done
+}
+same_epoch() { [ "$(hd_json n1 "s['epoch']")" = "$(hd_json n2 "s['epoch']")" ] &&
+	[ "$(hd_json n1 "s['epoch']")" = "$(hd_json n3 "s['epoch']")" ]; }
+hd_check "an invalid --lifetime is a usage error" hx_rc 2 n1 ban web --lifetime soon
+hd_check "--lifetime on another command is a usage error" hx_rc 2 n1 restart d1 --lifetime 5s
+home=$(hd_up n1 web)
+# web prefers where it is (more than the stickiness of its two members): once the ban
+# is gone it goes back.
+hd_check "constraint location web prefers $home 1000" hx_rc 0 n1 constraint location web prefers "$home" 1000
+e_lt=$(epoch)
+t_ban=$(ha_now_ms)
+hd_check "ban web from $home --lifetime 5s (from n2)" hx_rc 0 n2 ban web "$home" --lifetime 5s
+hd_check "... says when it ends" grep -q "cli-ban-web-on-$home ends after 5 s" "$HA_WORK/last.out"
+hd_check "web left $home" eval '[ "$(hd_up n1 web)" != "$home" ] && [ -n "$(hd_up n1 web)" ]'
+# (checked before the 5 s are up)
+hd_check "every node has its expiry (a replicated time) in ha-lifetimes" \
+	in_all "name=\"ha-lifetime-cli-ban-web-on-$home\" value=\"[0-9]*\""
+hd_check "constraint list shows the time left" \
+	eval 'hx n3 constraint list | grep -A1 "cli-ban-web-on-$home" | grep -q "lifetime: ends in [0-9] s"'
+hd_check "status shows it" eval 'hx n1 status | grep -q "cli-ban-web-on-$home: ends in"'
+# The constraints with a lifetime of at most 5 s left, in NODE's `status --output json`.
+json_lifetimes() { hd_json "$1" "' '.join(l['constraint'] for l in s['lifetimes'] if 0 <= l['remaining'] <= 5)"; }
+hd_check "... also in JSON" eval '[ "$(json_lifetimes n2)" = "cli-ban-web-on-$home" ]'
+hd_check "web comes back to $home without any command" ha_wait 25 hd_is_up_on n1 web "$home"
+echo "# web was back on $home $(($(ha_now_ms) - t_ban)) ms after the 5 s ban was sent"
+hd_check "the ban and its lifetime are gone from every node's configuration" \
+	in_none "cli-ban-web\|ha-lifetime"
+hd_check "every had logged the expiry" expired_everywhere "cli-ban-web-on-$home"
+lt_epochs() { same_epoch && [ "$(epoch)" = $((e_lt + 2)) ]; }
+hd_check "the expiry was one more epoch, the same on every node" lt_epochs
+other=n1
+[ "$home" = n1 ] && other=n2
+hd_check "move web to $other --lifetime 1h --pin" hx_rc 0 n3 move web "$other" --lifetime 1h --pin
+hd_check "... its preference has a lifetime" \
+	eval 'hx n1 constraint list | grep -A1 "cli-prefer-web" | grep -q "lifetime: ends in 59m\|lifetime: ends in 1h 00m"'
+hd_check "clear web removes the lifetime too" hx_rc 0 n1 clear web
+hd_check "... everywhere" in_none "cli-prefer-web\|ha-lifetime"
+hd_check "constraint delete location-web-$home" hx_rc 0 n1 constraint delete "location-web-$home"
+
+# ---- a cluster-wide history: every had records every node's operations -------------------------------
+hd_check "history on n2 shows operations that ran on n1" \
+	eval 'hx n2 history | grep -Eq " on n1: rc=[0-9]+ "'
+hd_check "... e.g. the start of the clone instance on n1" \
+	eval 'hx n2 history cl | grep -Eq "^[0-9-]+ [0-9:.]+  cl +start +on n1: rc=0 "'
+hd_check "history on n1 shows operations that ran on n3" eval 'hx n1 history | grep -Eq " on n3: rc=[0-9]+ "'
+hd_check "the action events name the node that ran them" \
+	eval 'hx n3 events --last 2000 | grep -q "\"event\":\"action\",\"node\":\"n1\",\"resource\":\"cl\",\"action\":\"start\""'
+
 # ---- restart, cleanup -----------------------------------------------------------------------------
 hd_check "restart d1" hx_rc 0 n1 restart d1
 hd_check "restart reported" grep -q "d1 restarted in" "$HA_WORK/last.out"
@@ -133,7 +190,16 @@ hd_check "unknown node is a usage error" hx_rc 2 n1 node standby n9
 
 # ---- config show / export / import ------------------------------------------------------------------
 hd_check "config show" eval 'hx n1 config show | grep -q "<resources>"'
+# A lifetime in the export: the file stays importable (and Pacemaker reads it).
+d1_at=$(hd_up n1 d1)
+d1_not=n1
+[ "$d1_at" = n1 ] && d1_not=n2
+hd_check "ban d1 from $d1_not --lifetime 1h" hx_rc 0 n1 ban d1 "$d1_not" --lifetime 1h
 hd_check "config export" hx_rc 0 n1 config export "$HA_WORK/exported.xml"
+hd_check "the export has the lifetime" grep -q "ha-lifetime-cli-ban-d1-on-$d1_not" "$HA_WORK/exported.xml"
+if command -v crm_simulate >/dev/null; then
+	hd_check "crm_simulate reads the export" eval 'crm_simulate -x "$HA_WORK/exported.xml" -S >"$HA_WORK/sim.out" 2>&1'
+fi
 hd_check "export has no status" eval '! grep -q "<lrm" "$HA_WORK/exported.xml"'
 cat >"$HA_WORK/unsupported.xml" <<'EOF'
 <cib validate-with="pacemaker-3.9" admin_epoch="0" epoch="1" num_updates="0">
@@ -150,6 +216,8 @@ sed 's/name="resource-stickiness" value="100"/name="resource-stickiness" value="
 hd_check "config import --dry-run" hx_rc 0 n1 config import "$HA_WORK/import.xml" --dry-run
 hd_check "config import" hx_rc 0 n1 config import "$HA_WORK/import.xml"
 hd_check "the imported value is live" eval 'hx n2 config show | grep -q "value=\"200\""'
+hd_check "... and the imported lifetime too" in_all "ha-lifetime-cli-ban-d1-on-$d1_not"
+hd_check "clear d1" hx_rc 0 n1 clear d1
 
 # ---- events, history, explain -----------------------------------------------------------------------
 hd_check "events (JSON lines)" eval 'hx n1 events --last 20 | python3 -c "import json,sys; [json.loads(l) for l in sys.stdin]"'

@@ -78,8 +78,9 @@ ha_wait 30 eval 'hd_settled "$w" && [ "$(hd_node_state "$w" "$v")" = online ]'
 hd_check "had restarted: $v online again" test "$(hd_node_state "$w" "$v")" = online
 hd_check "d1 still runs on $v" hd_is_up_on "$w" d1 "$v"
 hd_check "d1 was not restarted (same state file)" test "$(file_id "$v" d1)" = "$before"
+# (every had records every node's operations: the node field says where it ran)
 hd_check "the new had probed d1 and adopted it" \
-	eval 'hx "$v" events --last 200 | grep "\"resource\":\"d1\"" | grep -q "\"action\":\"monitor\",\"interval\":0,\"rc\":0"'
+	eval 'hx "$v" events --last 200 | grep "\"node\":\"$v\",\"resource\":\"d1\"" | grep -q "\"action\":\"monitor\",\"interval\":0,\"rc\":0"'
 hd_check "... without starting it" \
 	eval '! hx "$v" events --last 200 | grep "\"resource\":\"d1\"" | grep -q "\"action\":\"start\""'
 

@@ -15,6 +15,7 @@
 #include <ha/ha.h>
 #include <ha/edit.h>
 #include <ha/status.h>
+#include "config/config.h"
 
 /* Serialize and parse again (schema on): the edit produced a valid document. */
 static ha_cib *reload(const ha_cib *cib)
@@ -271,6 +272,109 @@ static const char status_xml[] =
 	"<lrm_rsc_op id=\"b_last_0\" operation=\"monitor\" call-id=\"1\" rc-code=\"7\" op-status=\"0\" interval=\"0\"/>"
 	"</lrm_resource></lrm_resources></lrm></node_state></status></cib>";
 
+static void test_lifetimes(void **state)
+{
+	(void)state;
+	int64_t secs = 0;
+	static const struct { const char *in; int64_t secs; } ok[] = {
+		{"30s", 30}, {"10m", 600}, {"2h", 7200}, {"1d", 86400}, {"45", 45},
+		{"PT1H", 3600}, {"P1DT1S", 86401}, {"PT1M30S", 90}, {"P1W", 604800}, {"10min", 600},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(ha_duration_parse(ok[i].in, &secs), 0);
+		assert_int_equal(secs, ok[i].secs);
+	}
+	static const char *const bad[] = {"", "0", "0s", "abc", "PT", "P", "P1H", "PT1D", "-5s",
+					  "5x", "P1Y1000000000D", "99999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ha_duration_parse(bad[i], &secs), -EINVAL);
+
+	ha_cib *cib = base();
+	int64_t left = 0;
+	assert_int_equal(ha_edit_primitive(cib, "d", "ocf:ha:Dummy"), 0);
+	assert_int_equal(ha_edit_location(cib, "cli-ban-d-on-n1", "d", "n1", "-INFINITY", NULL), 0);
+	assert_int_equal(ha_edit_lifetime(cib, "nosuch", "5m"), -ENOENT);
+	assert_int_equal(ha_edit_lifetime(cib, "cli-ban-d-on-n1", "soon"), -EINVAL);
+	assert_int_equal(ha_cib_lifetime(cib, "cli-ban-d-on-n1", 1000, &left), 0);
+	assert_int_equal(ha_edit_lifetime(cib, "cli-ban-d-on-n1", "5m"), 0);
+	/* Not accepted by a cluster yet: a duration, counted whole. */
+	assert_int_equal(ha_cib_lifetime(cib, "cli-ban-d-on-n1", 1000, &left), 1);
+	assert_int_equal(left, 300);
+	assert_true(ha__lifetime_pending(cib));
+	assert_int_equal(ha__lifetime_next(cib), 0);
+	char *xml = text(cib);
+	assert_non_null(strstr(xml, "<cluster_property_set id=\"ha-lifetimes\">"));
+	assert_non_null(strstr(xml, "name=\"ha-lifetime-cli-ban-d-on-n1\" value=\"PT300S\""));
+	free(xml);
+	/* A cluster option written afterwards goes to a set of its own, first. */
+	assert_int_equal(ha_edit_property(cib, "stonith-enabled", "false"), 0);
+	ha_cib *re = reload(cib);
+	assert_string_equal(ha_cib_property(re, "stonith-enabled"), "false");
+	xml = text(re);
+	char *opts = strstr(xml, "id=\"cib-bootstrap-options\""), *lts = strstr(xml, "id=\"ha-lifetimes\"");
+	assert_true(opts && lts && opts < lts);
+	assert_null(strstr(lts, "stonith-enabled"));
+	free(xml);
+	ha_cib_free(re);
+
+	/* Accepted at replicated time 1000: it ends at 1300. */
+	assert_int_equal(ha__lifetime_resolve(cib, 1000), 1);
+	assert_int_equal(ha__lifetime_resolve(cib, 2000), 0);
+	assert_false(ha__lifetime_pending(cib));
+	assert_int_equal(ha__lifetime_next(cib), 1300);
+	assert_int_equal(ha_cib_lifetime(cib, "cli-ban-d-on-n1", 1100, &left), 1);
+	assert_int_equal(left, 200);
+	assert_int_equal(ha_cib_lifetime(cib, "cli-ban-d-on-n1", 1400, &left), 1);
+	assert_int_equal(left, 0);
+	re = reload(cib); /* an expiry loads too */
+	assert_int_equal(ha__lifetime_next(re), 1300);
+	ha_cib_free(re);
+	GPtrArray *gone = g_ptr_array_new_with_free_func(g_free);
+	assert_int_equal(ha__lifetime_expire(cib, 1299, gone), 0);
+	assert_true(ha_cib_has_constraint(cib, "cli-ban-d-on-n1"));
+	assert_int_equal(ha__lifetime_expire(cib, 1300, gone), 1);
+	assert_int_equal(gone->len, 1);
+	assert_string_equal(g_ptr_array_index(gone, 0), "cli-ban-d-on-n1");
+	assert_false(ha_cib_has_constraint(cib, "cli-ban-d-on-n1"));
+	xml = text(cib);
+	assert_null(strstr(xml, "ha-lifetime"));
+	free(xml);
+	g_ptr_array_set_size(gone, 0);
+
+	/* Deleting a constraint, or the resource it names, takes its lifetime along;
+	 * NULL makes a constraint permanent again. */
+	assert_int_equal(ha_edit_location(cib, "a", "d", "n1", "-INFINITY", NULL), 0);
+	assert_int_equal(ha_edit_location(cib, "b", "d", "n2", "10", NULL), 0);
+	assert_int_equal(ha_edit_location(cib, "c", "d", "n2", "20", NULL), 0);
+	assert_int_equal(ha_edit_lifetime(cib, "a", "1h"), 0);
+	assert_int_equal(ha_edit_lifetime(cib, "b", "PT2H"), 0);
+	assert_int_equal(ha_edit_lifetime(cib, "c", "3h"), 0);
+	assert_int_equal(ha_edit_lifetime(cib, "c", NULL), 0);
+	assert_int_equal(ha_cib_lifetime(cib, "c", 0, &left), 0);
+	assert_int_equal(ha_edit_constraint_delete(cib, "a"), 0);
+	assert_int_equal(ha_cib_lifetime(cib, "b", 0, &left), 1);
+	assert_int_equal(left, 7200);
+	xml = text(cib);
+	assert_null(strstr(xml, "ha-lifetime-a\""));
+	free(xml);
+	assert_int_equal(ha_edit_rsc_delete(cib, "d"), 0);
+	xml = text(cib);
+	assert_null(strstr(xml, "ha-lifetime"));
+	free(xml);
+	g_ptr_array_free(gone, TRUE);
+	ha_cib_free(cib);
+
+	/* A lifetime that is neither an expiry nor a duration does not load. */
+	static const char badlt[] =
+		"<cib validate-with=\"pacemaker-3.9\" admin_epoch=\"0\" epoch=\"3\" num_updates=\"0\">"
+		"<configuration><crm_config><cluster_property_set id=\"ha-lifetimes\"><nvpair "
+		"id=\"x\" name=\"ha-lifetime-l\" value=\"tomorrow\"/></cluster_property_set></crm_config>"
+		"<nodes/><resources/><constraints/></configuration><status/></cib>";
+	ha_cib *b = NULL;
+	assert_int_equal(ha_cib_load_memory(badlt, sizeof(badlt) - 1, "bad", 0, &b, NULL), HA_ESCHEMA);
+	assert_null(b);
+}
+
 static void test_status_report(void **state)
 {
 	(void)state;
@@ -314,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_group_moves),
 		cmocka_unit_test(test_constraints),
 		cmocka_unit_test(test_options_nodes_status),
+		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_status_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
