@@ -5,7 +5,8 @@
 # time (resources adopted, not restarted); clean shutdown (resources handed over, no
 # fencing); corosync restarted on one node (had reconnects); a node crash (fenced,
 # resources recovered, downtime measured); a partition (the minority stops its
-# resources, the majority fences it, then it rejoins).
+# resources, the majority fences it, then it rejoins); had hung (SIGSTOP) while
+# corosync stays: connected but silent, fenced after the silence timeout.
 # Usage: failover.sh BUILD_DIR
 # eval with single quotes: the checks expand when they run.
 # shellcheck disable=SC2016
@@ -148,5 +149,16 @@ ha_node_crash "$v" # (already powered off by the harness if the checks passed)
 hd_boot_node "$v"
 hd_check "$v recovered and rejoined" ha_wait 60 eval '[ "$(hd_node_state "$w" "$v")" = online ] && hd_settled "$w"'
 hd_check "three nodes online" hd_all_online "$w"
+
+# ---- 6. had hangs (SIGSTOP): connected but silent, so fenced ------------------------------------
+v=$(hd_up n1 d1)
+w=$(others "$v")
+hd_fence_mark
+t0=$(ha_now_ms)
+kill -STOP "$(hd_had_pid "$v")"
+hd_check "the silent member $v is fenced" ha_wait 90 hd_fenced_since "$v"
+echo "# had on $v stopped: fenced after $(($(ha_now_ms) - t0)) ms (silence timeout 30 s, fence delay ${HD_FENCE_DELAY}s)"
+hd_check "d1 recovered elsewhere" ha_wait 60 up_elsewhere "$w" "$v"
+hd_check "d1 runs exactly once" test "$(count_running d1)" = 1
 
 hd_finish
