@@ -33,11 +33,18 @@ finish() {
 	for n in $HA_NODE_NAMES; do
 		echo "# ---- $n tp.log (without deliveries)"
 		grep -sv ' DELIVER ' "$(tplog "$n")" | sed 's/^/#   /'
+		echo "# ---- $n tp.out"
+		sed 's/^/#   /' "$HA_WORK/$n/tp.out" 2>/dev/null
 	done
 	exit 1
 }
 # fatal: a failed precondition: the remaining checks cannot run.
 fatal() { fail "$@"; finish; }
+# burst NODE: tell NODE's tp_node to send a burst (it must still be running).
+burst() {
+	kill -USR1 "${tp_pid[$1]}" 2>/dev/null ||
+		fatal "$1: tp_node (pid ${tp_pid[$1]}) is gone: $(tail -n 20 "$HA_WORK/$1/tp.out" 2>/dev/null)"
+}
 
 tplog() { echo "$HA_WORK/$1/tp.log"; }
 has() { grep -qs -- "$2" "$(tplog "$1")"; }
@@ -79,7 +86,7 @@ check "first membership is our own join" \
 	sh -c "grep -m1 MEMBERSHIP '$(tplog n1)' | grep -q 'joined=1 '"
 
 # --- agreed order: 3 x B messages sent concurrently ----------------------------------
-for n in $HA_NODE_NAMES; do kill -USR1 "${tp_pid[$n]}"; done
+for n in $HA_NODE_NAMES; do burst "$n"; done
 for n in $HA_NODE_NAMES; do
 	ha_wait 30 count_at_least "$n" $((3 * B)) || fail "$n: $(delivered "$n") of $((3 * B)) delivered"
 done
@@ -113,8 +120,8 @@ check "quorum ring = membership ring after the cut (n1)" sh -c "
 	grep -q \"QUORUM ring=\$r quorate=1 members=1,2\$\" '$(tplog n1)'"
 
 # Both sides keep working: each delivers its own side's messages, the same on n1, n2.
-kill -USR1 "${tp_pid[n1]}"
-kill -USR1 "${tp_pid[n3]}"
+burst n1
+burst n3
 ha_wait 20 count_at_least n1 $((4 * B)) || fail "n1: partition burst not delivered"
 ha_wait 20 count_at_least n2 $((4 * B)) || fail "n2: partition burst not delivered"
 ha_wait 20 count_at_least n3 $((4 * B)) || fail "n3: own burst not delivered in the minority"
@@ -136,7 +143,7 @@ ha_wait 10 has n3 "quorate=1 members=1,2,3" || fail "n3: quorum not regained"
 t_m1=$(stamp_of n1 "joined=3 " "$a1")
 t_m3=$(stamp_of n3 "joined=1,2 " "$a3")
 echo "# restore -> merge delivered: n1 $((t_m1 - t_up)) ms, n3 $((t_m3 - t_up)) ms"
-for n in $HA_NODE_NAMES; do kill -USR1 "${tp_pid[$n]}"; done
+for n in $HA_NODE_NAMES; do burst "$n"; done
 for n in $HA_NODE_NAMES; do
 	ha_wait 30 count_at_least "$n" $((7 * B)) || fail "$n: $(delivered "$n") delivered after merge"
 done
@@ -174,7 +181,7 @@ ha_wait 15 has n1 "CONNECTION err=0" || fail "n1: no reconnect"
 ha_wait 15 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'MEMBERSHIP.*joined=1 '" ||
 	fail "n1: no rejoin after reconnect"
 check "reconnected and rejoined" sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -q 'joined=1 '"
-kill -USR1 "${tp_pid[n1]}"
+burst n1
 ha_wait 20 sh -c "tail -n +$((a1 + 1)) '$(tplog n1)' | grep -c ' DELIVER ' | grep -qx $B" ||
 	fail "n1: no deliveries after reconnect"
 # The restarted corosync first forms a ring of its own, then merges with n2 and n3.
