@@ -246,6 +246,20 @@ bool ha__core_runs(const ha_core *c, const char *rsc)
 	return ha__core_mine_active((ha_core *)c, rsc, NULL);
 }
 
+static ha_msg_op *pending_mark(ha_core *c, const ha_rsc *r, const char *rsc, const char *action)
+{
+	ha_msg_op *m = g_new0(ha_msg_op, 1);
+	m->rsc = g_strdup(rsc);
+	m->cls = g_strdup(r ? r->cls : NULL);
+	m->provider = g_strdup(r ? r->provider : NULL);
+	m->type = g_strdup(r ? r->type : NULL);
+	m->operation = g_strdup(action);
+	m->op_status = HA_OPST_PENDING;
+	m->call_id = -1;
+	m->timestamp = c->env.now(c->env.ud);
+	return m;
+}
+
 /* What this node reports about itself in a sync round: its own record (failures
  * first, so that the last operation stays the last), then a pending mark for every
  * start, stop, promote or demote it is doing or about to do — without them the new
@@ -264,17 +278,7 @@ static GPtrArray *my_ops(ha_core *c)
 		    strcmp(action, "demote"))
 			continue;
 		g_hash_table_add(marked, k);
-		const ha_rsc *r = ha__rsc_find(cfg, k);
-		ha_msg_op *m = g_new0(ha_msg_op, 1);
-		m->rsc = g_strdup(k);
-		m->cls = g_strdup(r ? r->cls : NULL);
-		m->provider = g_strdup(r ? r->provider : NULL);
-		m->type = g_strdup(r ? r->type : NULL);
-		m->operation = g_strdup(action);
-		m->op_status = HA_OPST_PENDING;
-		m->call_id = -1;
-		m->timestamp = c->env.now(c->env.ud);
-		g_ptr_array_add(out, m);
+		g_ptr_array_add(out, pending_mark(c, ha__rsc_find(cfg, k), k, action));
 	}
 	/* granted and waiting for its pre-notifications */
 	g_hash_table_iter_init(&it, c->rounds);
@@ -282,17 +286,7 @@ static GPtrArray *my_ops(ha_core *c)
 		const char *action = ha__notify_round_action(v);
 		if (g_hash_table_contains(marked, k) || (strcmp(action, "start") && strcmp(action, "promote")))
 			continue;
-		const ha_rsc *r = ha__rsc_find(cfg, k);
-		ha_msg_op *m = g_new0(ha_msg_op, 1);
-		m->rsc = g_strdup(k);
-		m->cls = g_strdup(r ? r->cls : NULL);
-		m->provider = g_strdup(r ? r->provider : NULL);
-		m->type = g_strdup(r ? r->type : NULL);
-		m->operation = g_strdup(action);
-		m->op_status = HA_OPST_PENDING;
-		m->call_id = -1;
-		m->timestamp = c->env.now(c->env.ud);
-		g_ptr_array_add(out, m);
+		g_ptr_array_add(out, pending_mark(c, ha__rsc_find(cfg, k), k, action));
 	}
 	g_hash_table_destroy(marked);
 	return out;

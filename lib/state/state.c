@@ -858,6 +858,26 @@ void ha__state_sync_msg(const ha_state *st, bool quorate, GPtrArray *own_ops, GP
 	}
 }
 
+/* One entry of an operation history as a message. */
+static ha_msg_op *msg_op_of(const ha_lrm_rsc *lr, const ha_lrm_op *op)
+{
+	ha_msg_op *m = g_new0(ha_msg_op, 1);
+	m->rsc = g_strdup(lr->id);
+	m->cls = g_strdup(lr->cls);
+	m->provider = g_strdup(lr->provider);
+	m->type = g_strdup(lr->type);
+	m->operation = g_strdup(op->operation);
+	m->interval_ms = op->interval_ms;
+	m->rc = op->rc;
+	m->op_status = op->op_status;
+	m->call_id = op->call_id;
+	m->timestamp = op->last_rc_change;
+	m->exec_ms = op->exec_time;
+	m->digest = g_strdup(op->digest);
+	m->exit_reason = g_strdup(op->exit_reason);
+	return m;
+}
+
 GPtrArray *ha__state_ops_of(const ha_node_state *ns)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)ha__msg_op_free);
@@ -869,21 +889,7 @@ GPtrArray *ha__state_ops_of(const ha_node_state *ns)
 				const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
 				if ((strstr(op->id, "_last_failure_") != NULL) != (failures == 1))
 					continue;
-				ha_msg_op *m = g_new0(ha_msg_op, 1);
-				m->rsc = g_strdup(lr->id);
-				m->cls = g_strdup(lr->cls);
-				m->provider = g_strdup(lr->provider);
-				m->type = g_strdup(lr->type);
-				m->operation = g_strdup(op->operation);
-				m->interval_ms = op->interval_ms;
-				m->rc = op->rc;
-				m->op_status = op->op_status;
-				m->call_id = op->call_id;
-				m->timestamp = op->last_rc_change;
-				m->exec_ms = op->exec_time;
-				m->digest = g_strdup(op->digest);
-				m->exit_reason = g_strdup(op->exit_reason);
-				g_ptr_array_add(out, m);
+				g_ptr_array_add(out, msg_op_of(lr, op));
 			}
 		}
 	}
@@ -1307,18 +1313,7 @@ static ha_msg_op *last_op_of(ha_state *st, const char *node, const char *rsc)
 			const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
 			if (strcmp(op->id + strlen(lr->id), "_last_0"))
 				continue;
-			ha_msg_op *m = g_new0(ha_msg_op, 1);
-			m->rsc = g_strdup(lr->id);
-			m->operation = g_strdup(op->operation);
-			m->interval_ms = op->interval_ms;
-			m->rc = op->rc;
-			m->op_status = op->op_status;
-			m->call_id = op->call_id;
-			m->timestamp = op->last_rc_change;
-			m->exec_ms = op->exec_time;
-			m->digest = g_strdup(op->digest);
-			m->exit_reason = g_strdup(op->exit_reason);
-			return m;
+			return msg_op_of(lr, op);
 		}
 	}
 	return NULL;
