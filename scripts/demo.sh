@@ -112,7 +112,7 @@ all_members() {
 	ha_node_exec n1 "$hactl" status --output json 2>/dev/null |
 		python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s["quorate"] and sum(n["state"]=="online" for n in s["nodes"])==3 else 1)' 2>/dev/null
 }
-ha_wait 30 all_members || die "the cluster did not form with all three nodes
+ha_wait 30 all_members || die "the cluster did not form with all three nodes"
 echo "nodes: $HA_NODE_NAMES ($HA_SUBNET.1-3), client $HA_SUBNET.254, corosync token ${HA_TOKEN} ms"
 
 # The "power switch": fence_harness (the fence agent inside the nodes) asks through
