@@ -72,6 +72,11 @@ static void add_matching(const sched *s, int *work, const sc_rsc *rsc, const cha
 			score = best_matching(s, rsc, attr, node_attr(&s->nodes[n], attr));
 		if (factor < 0 && score < 0)
 			continue; /* an avoided node never becomes attractive */
+		/* A node an earlier level marked "was positive, keeps 1" takes nothing more
+		 * from nested dependents, so the mark survives to the end of the merge
+		 * (Pacemaker's add_node_scores_matching_attr; tests/diff 917). */
+		if (work[n] == INFINITY_HACK)
+			continue;
 		float weight_f = factor * (float)score;
 		int weight = (int)((weight_f < 0) ? (weight_f - 0.5) : (weight_f + 0.5));
 		if (weight == 0 && score != 0)
