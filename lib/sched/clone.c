@@ -95,19 +95,34 @@ static void limit_instance(sched *s, sc_rsc *clone, sc_rsc *inst)
 	g_free(count);
 }
 
-/* The clone's colocations as the instance's own (Pacemaker's append_parent_colocation). */
+/* Insert c into a colocation list kept in Pacemaker's order, before the first entry
+ * that does not sort before it (g_list_insert_sorted). */
+static void insert_sorted(GPtrArray *list, sc_coloc *c,
+			  int (*cmp)(const sc_coloc *, const sc_coloc *))
+{
+	guint pos = 0;
+	while (pos < list->len && cmp(c, g_ptr_array_index(list, pos)) > 0)
+		pos++;
+	g_ptr_array_insert(list, (gint)pos, c);
+}
+
+/* The clone's colocations as the instance's own (Pacemaker's append_parent_colocation).
+ * They go into the instance's lists in sorted position, as pcmk__add_this_with and
+ * pcmk__add_with_this do, not in front: the order decides which of several
+ * dependents' preferences is rolled back for an instance (tests/diff 920). */
 static void inherit_colocations(sc_rsc *clone, sc_rsc *inst, bool all)
 {
 	sc_rsc *first = first_prim(inst), *last = last_prim(inst);
 	for (guint i = 0; i < clone->this_with->len; i++) {
 		sc_coloc *c = g_ptr_array_index(clone->this_with, i);
 		if (all || c->score < 0 || c->score >= HA_INF)
-			g_ptr_array_insert(first->this_with, 0, c);
+			insert_sorted(first->this_with, c, ha__sc_cmp_coloc_primary);
 	}
 	for (guint i = 0; i < clone->with_this->len; i++) {
 		sc_coloc *c = g_ptr_array_index(clone->with_this, i);
 		if (all || c->score < 0)
-			g_ptr_array_insert(c->score >= HA_INF ? last->with_this : first->with_this, 0, c);
+			insert_sorted(c->score >= HA_INF ? last->with_this : first->with_this, c,
+				      ha__sc_cmp_coloc_dependent);
 	}
 }
 

@@ -144,16 +144,24 @@ static int cmp_rsc_priority(const sc_rsc *a, const sc_rsc *b)
 	return strcmp(a->r->id, b->r->id);
 }
 
+int ha__sc_cmp_coloc_primary(const sc_coloc *x, const sc_coloc *y)
+{
+	return cmp_rsc_priority(x->orig_prim, y->orig_prim);
+}
+
+int ha__sc_cmp_coloc_dependent(const sc_coloc *x, const sc_coloc *y)
+{
+	return cmp_rsc_priority(x->orig_dep, y->orig_dep);
+}
+
 static int cmp_by_primary(gconstpointer a, gconstpointer b)
 {
-	const sc_coloc *x = *(sc_coloc *const *)a, *y = *(sc_coloc *const *)b;
-	return cmp_rsc_priority(x->orig_prim, y->orig_prim);
+	return ha__sc_cmp_coloc_primary(*(sc_coloc *const *)a, *(sc_coloc *const *)b);
 }
 
 static int cmp_by_dependent(gconstpointer a, gconstpointer b)
 {
-	const sc_coloc *x = *(sc_coloc *const *)a, *y = *(sc_coloc *const *)b;
-	return cmp_rsc_priority(x->orig_dep, y->orig_dep);
+	return ha__sc_cmp_coloc_dependent(*(sc_coloc *const *)a, *(sc_coloc *const *)b);
 }
 
 static sc_rsc *group_first(sc_rsc *g)

@@ -218,6 +218,11 @@ void ha__sc_merge(sched *s, sc_rsc *rsc, int *nodes, const char *attr, float fac
 void ha__sc_apply_this_with(sched *s, sc_rsc *x, const sc_coloc *c);
 void ha__sc_merge_dependents(sched *s, sc_rsc *x);
 
+/* rsc.c: Pacemaker's colocation list orders (priority, clones first, then groups,
+ * then id of the primary / of the dependent). */
+int ha__sc_cmp_coloc_primary(const sc_coloc *x, const sc_coloc *y);
+int ha__sc_cmp_coloc_dependent(const sc_coloc *x, const sc_coloc *y);
+
 bool ha__sc_rule_matches(const sched *s, const ha_rule *rule, const sc_node *n, int *score);
 
 /* Explanations: record how a score table changed. */
