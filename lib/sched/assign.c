@@ -204,11 +204,14 @@ static void coloc_with_clone(sched *s, sc_rsc *dep, const sc_rsc *clone, const s
 			if (dep->score[n] != SC_NONE && has[n])
 				dep->score[n] = -HA_INF;
 	} else if (any) {
-		/* Finite: instance by instance, in assignment order, each rolled back on its
-		 * own if it would leave no usable node (as Pacemaker applies it). */
+		/* Finite: instance by instance, in the clone's children order (assignment
+		 * order; promotion order once a promotable clone's roles are set), each
+		 * rolled back on its own if it would leave no usable node (as Pacemaker
+		 * applies it). */
+		const GPtrArray *insts = clone->inst_order ? clone->inst_order : clone->children;
 		int *work = g_new(int, nn ? nn : 1);
-		for (guint i = 0; i < clone->children->len; i++) {
-			const sc_rsc *inst = g_ptr_array_index(clone->children, i);
+		for (guint i = 0; i < insts->len; i++) {
+			const sc_rsc *inst = g_ptr_array_index(insts, i);
 			int n = inst->node;
 			if (n < 0 || dep->score[n] == SC_NONE)
 				continue;

@@ -315,9 +315,20 @@ static void promote(sched *s, sc_rsc *clone)
 		}
 		set_role(inst, yes ? HA_ROLE_PROMOTED : HA_ROLE_UNPROMOTED);
 	}
+	/* Pacemaker sorts the clone's children by promotion priority and keeps them so:
+	 * colocations with the clone are applied in this order (tests/diff 918). Unplaced
+	 * instances keep their relative order behind, where they do not matter. */
+	if (clone->inst_order) {
+		for (guint i = 0; i < clone->inst_order->len; i++) {
+			sc_rsc *inst = g_ptr_array_index(clone->inst_order, i);
+			if (first_prim(inst)->node < 0)
+				g_ptr_array_add(placed, inst);
+		}
+		g_ptr_array_free(clone->inst_order, TRUE);
+	}
+	clone->inst_order = placed;
 	g_free(per_node);
 	g_free(extra);
-	g_ptr_array_free(placed, TRUE);
 }
 
 /* Active, non-failed instances first, then by instance number (stable). */
@@ -419,7 +430,9 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 		if (assign_instance(s, c, inst, -1, all))
 			allocated++;
 	}
-	g_ptr_array_free(order, TRUE);
+	if (c->inst_order)
+		g_ptr_array_free(c->inst_order, TRUE);
+	c->inst_order = order;
 	if (c->promotable)
 		promote(s, c);
 	c->allocating = false;

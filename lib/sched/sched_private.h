@@ -138,6 +138,10 @@ struct sc_rsc {
 	int prefer;          /* node to prefer when scores tie (clone pre-assignment), -1 */
 	int *final_score;    /* snapshot of score at assignment time (explanations) */
 	int *promo_loc;      /* clones: role=Promoted location scores per node (or NULL) */
+	/* clones, once assigned: the instances (borrowed) in the order Pacemaker keeps
+	 * its children list in from then on — assignment order, then promotion order
+	 * for promotable clones — which is the order colocations with it are applied */
+	GPtrArray *inst_order;
 };
 
 /* Actions. */
