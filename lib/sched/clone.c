@@ -184,38 +184,72 @@ static bool assign_instance(sched *s, sc_rsc *clone, sc_rsc *inst, int prefer, b
 	return chosen >= 0;
 }
 
-/* Does an instance have history on node n? Pacemaker attributes an anonymous clone's
- * history on a node to the instance active there, and probes that found nothing to
- * instance :0 (tests/diff 909, 364). */
-static bool inst_history(const sched *s, sc_rsc *clone, sc_rsc *inst, int n)
+/* Which instance owns the copy active on each node (-1: none): status.c gives the j-th
+ * node, in node order, with an active copy to instance j. Filled once per clone. */
+static int *active_owners(const sched *s, sc_rsc *clone)
 {
-	(void)clone;
+	int *owner = g_new(int, s->nnodes ? s->nnodes : 1);
+	for (int n = 0; n < s->nnodes; n++) {
+		owner[n] = -1;
+		for (guint i = 0; i < clone->children->len && owner[n] < 0; i++) {
+			sc_rsc *inst = g_ptr_array_index(clone->children, i);
+			if (sc_state_at(s, first_prim(inst), n)->role >= HA_ROLE_STARTED)
+				owner[n] = (int)i;
+		}
+	}
+	return owner;
+}
+
+/* The nodes whose history Pacemaker gives to instance inst (its known_on). A node's
+ * history of an anonymous clone goes to the instance active there, or else to the
+ * lowest-numbered instance not yet active on a node read before it
+ * (find_anonymous_clone): so a node probed without an active copy belongs to the
+ * instance numbered after the active copies before it. Returns whether inst has
+ * history anywhere. */
+static bool inst_known(const sched *s, sc_rsc *inst, const int *owner, bool *known)
+{
+	int active_before = 0;
+	bool any = false;
+	for (int n = 0; n < s->nnodes; n++) {
+		if (owner[n] >= 0) {
+			known[n] = owner[n] == inst->instance;
+			active_before++;
+		} else {
+			known[n] = sc_state_at(s, first_prim(inst), n)->role != HA_ROLE_UNKNOWN &&
+				   active_before == inst->instance;
+		}
+		any |= known[n];
+	}
+	return any;
+}
+
+/* Does the instance's promotion attribute count on node n (Pacemaker's
+ * promotion_score_applies, anonymous clones)? It does where the instance is active;
+ * on a node without an active copy where the resource has been probed (by any
+ * instance); everywhere for an instance with no history at all; where the instance
+ * has history. In every case only if the instance's score there is >= 0 (tests/diff
+ * 909, 364). */
+static bool promo_applies(const sched *s, sc_rsc *inst, int n, const int *owner,
+			  const bool *known, bool any_history)
+{
 	sc_rsc *p = first_prim(inst);
-	const sc_state *st = sc_state_at(s, p, n);
-	if (st->role == HA_ROLE_UNKNOWN)
-		return false;
-	if (st->role >= HA_ROLE_STARTED)
-		return true; /* the copy active there is this instance's */
-	return inst->instance == 0;
+	bool applies;
+	if (owner[n] == inst->instance)
+		applies = true;
+	else if (owner[n] < 0 && sc_state_at(s, p, n)->role != HA_ROLE_UNKNOWN)
+		applies = true;
+	else
+		applies = !any_history || known[n];
+	return applies && p->score[n] != SC_NONE && p->score[n] >= 0;
 }
 
-/* Does the instance have history on any node? (computed once per instance) */
-static bool history_anywhere(const sched *s, sc_rsc *clone, sc_rsc *inst)
-{
-	for (int k = 0; k < s->nnodes; k++)
-		if (inst_history(s, clone, inst, k))
-			return true;
-	return false;
-}
-
-/* The instance's master-<rsc> attribute on node n: it counts where the instance has
- * history, or anywhere if it has none at all (anywhere = history_anywhere()). */
-static const char *promo_attr(const sched *s, sc_rsc *clone, sc_rsc *inst, int n, bool anywhere,
-			      bool *found)
+/* The instance's master-<rsc> attribute on node n, if it counts there. */
+static const char *promo_attr(const sched *s, sc_rsc *inst, int n, const int *owner,
+			      const bool *known, bool any_history, bool *found)
 {
 	sc_rsc *p = first_prim(inst);
 	*found = false;
-	if (anywhere && !inst_history(s, clone, inst, n))
+	if (!promo_applies(s, inst, n, owner, known, any_history))
 		return NULL;
 	char name[512];
 	snprintf(name, sizeof(name), "master-%s", p->r->id);
@@ -260,6 +294,8 @@ static void promote(sched *s, sc_rsc *clone)
 		ha__sc_merge(s, c->dep, extra, c->node_attr, (float)c->score / (float)HA_INF, false);
 	}
 	GPtrArray *placed = g_ptr_array_new();
+	int *owner = active_owners(s, clone);
+	bool *known = g_new(bool, nn ? nn : 1);
 	for (guint i = 0; i < clone->children->len; i++) {
 		sc_rsc *inst = g_ptr_array_index(clone->children, i);
 		sc_rsc *f = first_prim(inst);
@@ -268,8 +304,8 @@ static void promote(sched *s, sc_rsc *clone)
 		int n = f->node;
 		if (n < 0)
 			continue;
-		bool found;
-		const char *attr = promo_attr(s, clone, inst, n, history_anywhere(s, clone, inst), &found);
+		bool found, any_history = inst_known(s, inst, owner, known);
+		const char *attr = promo_attr(s, inst, n, owner, known, any_history, &found);
 		int v = -1;
 		if (found && ha__score_parse(attr, &v) < 0)
 			v = 0;
@@ -329,17 +365,60 @@ static void promote(sched *s, sc_rsc *clone)
 	clone->inst_order = placed;
 	g_free(per_node);
 	g_free(extra);
+	g_free(known);
+	g_free(owner);
 }
 
-/* Active, non-failed instances first, then by instance number (stable). */
+/* What decides the order in which a clone's instances are assigned (Pacemaker's
+ * pcmk__cmp_instance, for anonymous instances active on one node at most). */
+typedef struct inst_key {
+	bool disallowed; /* active where its own score is < 0: last, and counted inactive */
+	int priority;    /* its priority; a promotable instance's best promotion score */
+	bool active;
+	bool usable;     /* its current node can run resources */
+	bool in_clone;   /* the clone is allowed on its current node */
+	bool failed;
+} inst_key;
+
 static int cmp_instances(const void *a, const void *b, void *data)
 {
-	const bool *usable_active = data; /* by instance number */
+	const inst_key *key = data; /* by instance number */
 	const sc_rsc *x = *(sc_rsc *const *)a, *y = *(sc_rsc *const *)b;
-	bool ax = usable_active[x->instance], ay = usable_active[y->instance];
-	if (ax != ay)
-		return ax ? -1 : 1;
+	const inst_key *kx = &key[x->instance], *ky = &key[y->instance];
+	if (kx->disallowed != ky->disallowed)
+		return kx->disallowed ? 1 : -1;
+	if (kx->priority != ky->priority)
+		return kx->priority > ky->priority ? -1 : 1;
+	if (kx->active != ky->active)
+		return kx->active ? -1 : 1;
+	if (kx->active) {
+		if (kx->usable != ky->usable)
+			return kx->usable ? -1 : 1;
+		if (kx->in_clone != ky->in_clone)
+			return kx->in_clone ? -1 : 1;
+		if (kx->failed != ky->failed)
+			return kx->failed ? 1 : -1;
+	}
 	return x->instance - y->instance;
+}
+
+static void instance_key(const sched *s, sc_rsc *clone, sc_rsc *inst, inst_key *k)
+{
+	int node;
+	bool failed;
+	memset(k, 0, sizeof(*k));
+	k->priority = inst->priority;
+	if (!inst_active(s, inst, &node, &failed))
+		return;
+	const sc_rsc *f = first_prim(inst);
+	if (f->score[node] == SC_NONE || f->score[node] < 0) {
+		k->disallowed = true;
+		return;
+	}
+	k->active = true;
+	k->usable = sc_node_usable(&s->nodes[node]);
+	k->in_clone = clone->score[node] != SC_NONE;
+	k->failed = failed;
 }
 
 void ha__sc_assign_clone(sched *s, sc_rsc *c)
@@ -362,24 +441,38 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 		ha__sc_why_diff(c, WHY_COLOC_MERGE, before, nn, col->id, col->dep->r->id);
 		g_free(before);
 	}
-	/* Positive promotion scores attract instances. */
+	inst_key *key = g_new(inst_key, c->children->len ? c->children->len : 1);
+	for (guint i = 0; i < c->children->len; i++)
+		instance_key(s, c, g_ptr_array_index(c->children, i), &key[i]);
+	/* Positive promotion scores attract instances; an instance's best promotion
+	 * score is also its priority in the assignment order (pcmk__add_promotion_scores:
+	 * so the instance with the best promotion attribute is placed first). */
 	if (c->promotable) {
+		int *owner = active_owners(s, c);
+		bool *known = g_new(bool, nn ? nn : 1);
 		for (guint i = 0; i < c->children->len; i++) {
 			sc_rsc *inst = g_ptr_array_index(c->children, i);
 			sc_rsc *f = first_prim(inst);
-			bool anywhere = history_anywhere(s, c, inst);
+			bool any_history = inst_known(s, inst, owner, known);
 			for (int n = 0; n < nn; n++) {
 				bool found;
-				/* attraction before placement: the same attribution rule */
-				const char *attr = promo_attr(s, c, inst, n, anywhere, &found);
+				/* attraction before placement: the same attribution rule, on
+				 * nodes that can run resources at all */
+				if (!sc_node_usable(&s->nodes[n]))
+					continue;
+				const char *attr = promo_attr(s, inst, n, owner, known, any_history, &found);
 				int v;
-				if (found && ha__score_parse(attr, &v) == 0 && v > 0 && f->score[n] != SC_NONE) {
+				if (found && ha__score_parse(attr, &v) == 0 && v > key[i].priority)
+					key[i].priority = v;
+				if (found && ha__score_parse(attr, &v) == 0 && v > 0) {
 					int before = f->score[n];
 					f->score[n] = ha__score_add(f->score[n], v);
 					ha__sc_why(f, WHY_PROMOTION, n, before, f->score[n], "promotion score", NULL);
 				}
 			}
 		}
+		g_free(known);
+		g_free(owner);
 	}
 	int available = 0;
 	for (int n = 0; n < nn; n++)
@@ -388,16 +481,8 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 	bool all = c->clone_max < available;
 
 	GPtrArray *order = g_ptr_array_copy(c->children, NULL, NULL);
-	bool *active_ok = g_new0(bool, c->children->len ? c->children->len : 1);
-	for (guint i = 0; i < c->children->len; i++) {
-		sc_rsc *inst = g_ptr_array_index(c->children, i);
-		int node;
-		bool failed;
-		if (inst->instance >= 0 && (guint)inst->instance < c->children->len)
-			active_ok[inst->instance] = inst_active(s, inst, &node, &failed) && !failed;
-	}
-	g_ptr_array_sort_with_data(order, (GCompareDataFunc)cmp_instances, active_ok);
-	g_free(active_ok);
+	g_ptr_array_sort_with_data(order, (GCompareDataFunc)cmp_instances, key);
+	g_free(key);
 	int allocated = 0;
 	/* 2. Pre-assign active instances to their current node. */
 	for (guint i = 0; i < order->len && allocated < c->clone_max; i++) {
