@@ -378,6 +378,7 @@ typedef struct inst_key {
 	bool usable;     /* its current node can run resources */
 	bool in_clone;   /* the clone is allowed on its current node */
 	bool failed;
+	int coloc;       /* its current node's score from the clone's colocations */
 } inst_key;
 
 static int cmp_instances(const void *a, const void *b, void *data)
@@ -398,11 +399,13 @@ static int cmp_instances(const void *a, const void *b, void *data)
 			return kx->in_clone ? -1 : 1;
 		if (kx->failed != ky->failed)
 			return kx->failed ? 1 : -1;
+		if (kx->coloc != ky->coloc)
+			return kx->coloc > ky->coloc ? -1 : 1;
 	}
 	return x->instance - y->instance;
 }
 
-static void instance_key(const sched *s, sc_rsc *clone, sc_rsc *inst, inst_key *k)
+static void instance_key(sched *s, sc_rsc *clone, sc_rsc *inst, inst_key *k)
 {
 	int node;
 	bool failed;
@@ -419,6 +422,24 @@ static void instance_key(const sched *s, sc_rsc *clone, sc_rsc *inst, inst_key *
 	k->usable = sc_node_usable(&s->nodes[node]);
 	k->in_clone = clone->score[node] != SC_NONE;
 	k->failed = failed;
+	/* Pacemaker's cmp_instance_by_colocation: the current node alone, from 0, takes
+	 * in the clone's colocations (its primaries' scores, its dependents' positive
+	 * ones), so of two active instances the one on the node those prefer goes first. */
+	int nn = s->nnodes;
+	int *t = g_new(int, nn);
+	for (int n = 0; n < nn; n++)
+		t[n] = SC_NONE;
+	t[node] = 0;
+	for (guint i = 0; i < clone->this_with->len; i++) {
+		const sc_coloc *c = g_ptr_array_index(clone->this_with, i);
+		ha__sc_merge(s, c->prim, t, c->node_attr, (float)c->score / (float)HA_INF, false);
+	}
+	for (guint i = 0; i < clone->with_this->len; i++) {
+		const sc_coloc *c = g_ptr_array_index(clone->with_this, i);
+		ha__sc_merge(s, c->dep, t, c->node_attr, (float)c->score / (float)HA_INF, true);
+	}
+	k->coloc = t[node];
+	g_free(t);
 }
 
 void ha__sc_assign_clone(sched *s, sc_rsc *c)
