@@ -173,6 +173,16 @@ static bool assign_instance(sched *s, sc_rsc *clone, sc_rsc *inst, int prefer, b
 	ha__sc_assign_rsc(s, inst);
 	set_prefer(inst, -1);
 	int chosen = inst->prim_idx >= 0 ? inst->node : first_prim(inst)->node;
+	if (chosen >= 0 && prefer >= 0 && chosen != prefer && inst->prim_idx < 0) {
+		/* A cloned group that would rather go elsewhere than its current node is
+		 * not put back: Pacemaker's pcmk__unassign_resource does nothing for a
+		 * group (a group has no node of its own), so its members keep the node
+		 * they were given; it just does not count as pre-assigned (tests/diff
+		 * 924). */
+		inst->node = chosen;
+		g_ptr_array_free(backup, TRUE);
+		return false;
+	}
 	if (chosen >= 0 && prefer >= 0 && chosen != prefer) {
 		restore_scores(s, inst, backup);
 		ha__sc_unassign(s, inst);
