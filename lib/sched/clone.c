@@ -109,7 +109,10 @@ static void insert_sorted(GPtrArray *list, sc_coloc *c,
 /* The clone's colocations as the instance's own (Pacemaker's append_parent_colocation).
  * They go into the instance's lists in sorted position, as pcmk__add_this_with and
  * pcmk__add_with_this do, not in front: the order decides which of several
- * dependents' preferences is rolled back for an instance (tests/diff 920). */
+ * dependents' preferences is rolled back for an instance (tests/diff 920). Like
+ * Pacemaker 2.1.5, every assignment attempt adds them again, so an instance whose
+ * pre-assignment to its current node was undone takes them in twice (crm_simulate
+ * shows the doubled scores). */
 static void inherit_colocations(sc_rsc *clone, sc_rsc *inst, bool all)
 {
 	sc_rsc *first = first_prim(inst), *last = last_prim(inst);
@@ -178,7 +181,7 @@ static bool assign_instance(sched *s, sc_rsc *clone, sc_rsc *inst, int prefer, b
 		 * not put back: Pacemaker's pcmk__unassign_resource does nothing for a
 		 * group (a group has no node of its own), so its members keep the node
 		 * they were given; it just does not count as pre-assigned (tests/diff
-		 * 924). */
+		 * 925). */
 		inst->node = chosen;
 		g_ptr_array_free(backup, TRUE);
 		return false;
