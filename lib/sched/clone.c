@@ -455,6 +455,41 @@ static void instance_key(sched *s, sc_rsc *clone, sc_rsc *inst, inst_key *k)
 	g_free(t);
 }
 
+/* Positive promotion scores attract instances; an instance's best promotion score is
+ * also its priority in the assignment order (pcmk__add_promotion_scores: so the
+ * instance with the best promotion attribute is placed first). */
+static void attract_promotion(sched *s, sc_rsc *c, inst_key *key)
+{
+	int nn = s->nnodes;
+	int *owner = active_owners(s, c);
+	bool *known = g_new(bool, nn ? nn : 1);
+	for (guint i = 0; i < c->children->len; i++) {
+		sc_rsc *inst = g_ptr_array_index(c->children, i);
+		sc_rsc *f = first_prim(inst);
+		bool any_history = inst_known(s, inst, owner, known);
+		for (int n = 0; n < nn; n++) {
+			bool found;
+			/* attraction before placement: the same attribution rule, on
+			 * nodes that can run resources at all */
+			if (!sc_node_usable(&s->nodes[n]))
+				continue;
+			const char *attr = promo_attr(s, inst, n, owner, known, any_history, &found);
+			int v;
+			if (!found || ha__score_parse(attr, &v) < 0)
+				continue;
+			if (v > key[i].priority)
+				key[i].priority = v;
+			if (v > 0) {
+				int before = f->score[n];
+				f->score[n] = ha__score_add(f->score[n], v);
+				ha__sc_why(f, WHY_PROMOTION, n, before, f->score[n], "promotion score", NULL);
+			}
+		}
+	}
+	g_free(known);
+	g_free(owner);
+}
+
 void ha__sc_assign_clone(sched *s, sc_rsc *c)
 {
 	if (!c->provisional || c->allocating)
@@ -478,36 +513,8 @@ void ha__sc_assign_clone(sched *s, sc_rsc *c)
 	inst_key *key = g_new(inst_key, c->children->len ? c->children->len : 1);
 	for (guint i = 0; i < c->children->len; i++)
 		instance_key(s, c, g_ptr_array_index(c->children, i), &key[i]);
-	/* Positive promotion scores attract instances; an instance's best promotion
-	 * score is also its priority in the assignment order (pcmk__add_promotion_scores:
-	 * so the instance with the best promotion attribute is placed first). */
-	if (c->promotable) {
-		int *owner = active_owners(s, c);
-		bool *known = g_new(bool, nn ? nn : 1);
-		for (guint i = 0; i < c->children->len; i++) {
-			sc_rsc *inst = g_ptr_array_index(c->children, i);
-			sc_rsc *f = first_prim(inst);
-			bool any_history = inst_known(s, inst, owner, known);
-			for (int n = 0; n < nn; n++) {
-				bool found;
-				/* attraction before placement: the same attribution rule, on
-				 * nodes that can run resources at all */
-				if (!sc_node_usable(&s->nodes[n]))
-					continue;
-				const char *attr = promo_attr(s, inst, n, owner, known, any_history, &found);
-				int v;
-				if (found && ha__score_parse(attr, &v) == 0 && v > key[i].priority)
-					key[i].priority = v;
-				if (found && ha__score_parse(attr, &v) == 0 && v > 0) {
-					int before = f->score[n];
-					f->score[n] = ha__score_add(f->score[n], v);
-					ha__sc_why(f, WHY_PROMOTION, n, before, f->score[n], "promotion score", NULL);
-				}
-			}
-		}
-		g_free(known);
-		g_free(owner);
-	}
+	if (c->promotable)
+		attract_promotion(s, c, key);
 	int available = 0;
 	for (int n = 0; n < nn; n++)
 		if (sc_node_usable(&s->nodes[n]))
