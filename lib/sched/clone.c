@@ -197,6 +197,15 @@ static bool assign_instance(sched *s, sc_rsc *clone, sc_rsc *inst, int prefer, b
 	return chosen >= 0;
 }
 
+/* Does the resource history on node n count? Without fencing, Pacemaker does not read
+ * the history of a node that is down (what ran there is stopped, and a probe there
+ * tells nothing): it makes no instance known there (tests/diff 927). */
+static bool history_counts(const sched *s, int n)
+{
+	const sc_node *node = &s->nodes[n];
+	return node->online || node->unclean || node->frozen || s->opts->stonith_enabled;
+}
+
 /* Which instance owns the copy active on each node (-1: none): status.c gives the j-th
  * node, in node order, with an active copy to instance j. Filled once per clone. */
 static int *active_owners(const sched *s, sc_rsc *clone)
@@ -229,7 +238,7 @@ static bool inst_known(const sched *s, sc_rsc *inst, const int *owner, bool *kno
 			active_before++;
 		} else {
 			known[n] = sc_state_at(s, first_prim(inst), n)->role != HA_ROLE_UNKNOWN &&
-				   active_before == inst->instance;
+				   history_counts(s, n) && active_before == inst->instance;
 		}
 		any |= known[n];
 	}
@@ -249,7 +258,8 @@ static bool promo_applies(const sched *s, sc_rsc *inst, int n, const int *owner,
 	bool applies;
 	if (owner[n] == inst->instance)
 		applies = true;
-	else if (owner[n] < 0 && sc_state_at(s, p, n)->role != HA_ROLE_UNKNOWN)
+	else if (owner[n] < 0 && sc_state_at(s, p, n)->role != HA_ROLE_UNKNOWN &&
+		 history_counts(s, n))
 		applies = true;
 	else
 		applies = !any_history || known[n];
