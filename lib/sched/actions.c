@@ -112,7 +112,9 @@ static void force_restart(sc_rsc *x, const char *why, bool *changed)
 
 /* A mandatory order "first then" restarts a running then-resource when first starts
  * in this transition (Pacemaker's implied restart); group members likewise restart
- * after a member before them. Monotone, so iterate to a fixpoint. */
+ * after a member before them. A first whose start cannot run restarts nothing: the
+ * then-resource keeps running, unless a symmetrical order stops it (runnability();
+ * tests/diff 926). Monotone, so iterate to a fixpoint. */
 static void restarts(sched *s)
 {
 	bool changed = true;
@@ -130,7 +132,7 @@ static void restarts(sched *s)
 			bool starts = false;
 			for (guint j = 0; j < first->len; j++) {
 				sc_rsc *f = g_ptr_array_index(first, j);
-				starts |= f->needs_start && f->node >= 0;
+				starts |= f->needs_start && f->node >= 0 && !f->unrunnable;
 			}
 			if (!starts)
 				continue;
@@ -147,6 +149,22 @@ static void restarts(sched *s)
 	}
 	g_ptr_array_free(first, TRUE);
 	g_ptr_array_free(then, TRUE);
+}
+
+/* Resources possibly active on a node that cannot be fenced can't start elsewhere. */
+static void unfenceable(sched *s, const GPtrArray *fences)
+{
+	bool changed = false;
+	for (guint f = 0; f < fences->len; f++) {
+		const sc_action *fa = g_ptr_array_index(fences, f);
+		if (fa->runnable)
+			continue;
+		for (guint p = 0; p < s->prims->len; p++) {
+			sc_rsc *x = g_ptr_array_index(s->prims, p);
+			if (is_active(sc_state_at(s, x, fa->node)))
+				mark_unrunnable(x, "its node is lost and cannot be fenced", &changed, false);
+		}
+	}
 }
 
 /* Starts that cannot run. Monotone (only ever marks), so iterate to a fixpoint. */
@@ -441,19 +459,12 @@ int ha__sc_actions(sched *s)
 		sc_rsc *x = g_ptr_array_index(s->prims, p);
 		x->needs_start = start_needed(s, x);
 	}
+	/* Which starts cannot run decides which orders imply restarts; the restarts then
+	 * add starts, whose runnability is settled after them. Both only ever mark. */
+	unfenceable(s, fences);
+	runnability(s);
 	restarts(s);
-	/* Resources possibly active on a node that cannot be fenced can't start elsewhere. */
-	bool changed = false;
-	for (guint f = 0; f < fences->len; f++) {
-		sc_action *fa = g_ptr_array_index(fences, f);
-		if (fa->runnable)
-			continue;
-		for (guint p = 0; p < s->prims->len; p++) {
-			sc_rsc *x = g_ptr_array_index(s->prims, p);
-			if (is_active(sc_state_at(s, x, fa->node)))
-				mark_unrunnable(x, "its node is lost and cannot be fenced", &changed, false);
-		}
-	}
+	unfenceable(s, fences);
 	runnability(s);
 
 	guint np = s->prims->len;

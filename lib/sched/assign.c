@@ -72,6 +72,11 @@ static void add_matching(const sched *s, int *work, const sc_rsc *rsc, const cha
 			score = best_matching(s, rsc, attr, node_attr(&s->nodes[n], attr));
 		if (factor < 0 && score < 0)
 			continue; /* an avoided node never becomes attractive */
+		/* A node an earlier level marked "was positive, keeps 1" takes nothing more
+		 * from nested dependents, so the mark survives to the end of the merge
+		 * (Pacemaker's add_node_scores_matching_attr; tests/diff 917). */
+		if (work[n] == INFINITY_HACK)
+			continue;
 		float weight_f = factor * (float)score;
 		int weight = (int)((weight_f < 0) ? (weight_f - 0.5) : (weight_f + 0.5));
 		if (weight == 0 && score != 0)
@@ -158,6 +163,7 @@ static void coloc_with_clone(sched *s, sc_rsc *dep, const sc_rsc *clone, const s
 {
 	int nn = s->nnodes;
 	bool *has = g_new0(bool, nn ? nn : 1);
+	int *weight = g_new0(int, nn ? nn : 1);
 	bool any = false;
 	for (guint i = 0; i < clone->children->len; i++) {
 		const sc_rsc *inst = g_ptr_array_index(clone->children, i);
@@ -165,24 +171,47 @@ static void coloc_with_clone(sched *s, sc_rsc *dep, const sc_rsc *clone, const s
 			continue;
 		if (c->prim_role != HA_ROLE_UNKNOWN && inst->next_role != c->prim_role)
 			continue;
+		if (!has[inst->node]) {
+			/* the instance's score on the node it was given (of its first
+			 * member for a cloned group): Pacemaker's allocated_to copy */
+			const sc_rsc *f = inst;
+			while (f->prim_idx < 0 && f->children && f->children->len)
+				f = g_ptr_array_index(f->children, 0);
+			weight[inst->node] = f->final_score ? f->final_score[inst->node] : 0;
+		}
 		has[inst->node] = true;
 		any = true;
 	}
+	/* Mandatory colocation with a role of a promotable clone (not Promoted with
+	 * Promoted): besides the ban elsewhere, each node with an instance in that role
+	 * adds that instance's own assignment score to the dependent's there
+	 * (pcmk__update_dependent_with_promotable: node_list_exclude merging scores;
+	 * tests/diff 919). Role-less colocations only ban. */
+	bool merge = clone->promotable && c->prim_role != HA_ROLE_UNKNOWN &&
+		     !(c->dep_role == HA_ROLE_PROMOTED && c->prim_role == HA_ROLE_PROMOTED);
 	int *before = g_memdup2(dep->score, sizeof(int) * (size_t)nn);
 	if (c->score >= HA_INF) {
-		for (int n = 0; n < nn; n++)
-			if (dep->score[n] != SC_NONE && !has[n])
+		for (int n = 0; n < nn; n++) {
+			if (dep->score[n] == SC_NONE)
+				continue;
+			if (!has[n])
 				dep->score[n] = -HA_INF;
+			else if (merge)
+				dep->score[n] = ha__score_add(dep->score[n], weight[n]);
+		}
 	} else if (c->score <= -HA_INF) {
 		for (int n = 0; n < nn; n++)
 			if (dep->score[n] != SC_NONE && has[n])
 				dep->score[n] = -HA_INF;
 	} else if (any) {
-		/* Finite: instance by instance, in assignment order, each rolled back on its
-		 * own if it would leave no usable node (as Pacemaker applies it). */
+		/* Finite: instance by instance, in the clone's children order (assignment
+		 * order; promotion order once a promotable clone's roles are set), each
+		 * rolled back on its own if it would leave no usable node (as Pacemaker
+		 * applies it). */
+		const GPtrArray *insts = clone->inst_order ? clone->inst_order : clone->children;
 		int *work = g_new(int, nn ? nn : 1);
-		for (guint i = 0; i < clone->children->len; i++) {
-			const sc_rsc *inst = g_ptr_array_index(clone->children, i);
+		for (guint i = 0; i < insts->len; i++) {
+			const sc_rsc *inst = g_ptr_array_index(insts, i);
 			int n = inst->node;
 			if (n < 0 || dep->score[n] == SC_NONE)
 				continue;
@@ -197,6 +226,7 @@ static void coloc_with_clone(sched *s, sc_rsc *dep, const sc_rsc *clone, const s
 	}
 	ha__sc_why_diff(dep, WHY_COLOC, before, nn, c->id, clone->r->id);
 	g_free(before);
+	g_free(weight);
 	g_free(has);
 }
 

@@ -15,6 +15,8 @@ static void sched_free_rsc(sc_rsc *x)
 	g_free(x->score);
 	g_free(x->final_score);
 	g_free(x->promo_loc);
+	if (x->inst_order)
+		g_ptr_array_free(x->inst_order, TRUE);
 	g_ptr_array_free(x->this_with, TRUE);
 	g_ptr_array_free(x->with_this, TRUE);
 	g_array_free(x->why, TRUE);

@@ -144,16 +144,24 @@ static int cmp_rsc_priority(const sc_rsc *a, const sc_rsc *b)
 	return strcmp(a->r->id, b->r->id);
 }
 
+int ha__sc_cmp_coloc_primary(const sc_coloc *x, const sc_coloc *y)
+{
+	return cmp_rsc_priority(x->orig_prim, y->orig_prim);
+}
+
+int ha__sc_cmp_coloc_dependent(const sc_coloc *x, const sc_coloc *y)
+{
+	return cmp_rsc_priority(x->orig_dep, y->orig_dep);
+}
+
 static int cmp_by_primary(gconstpointer a, gconstpointer b)
 {
-	const sc_coloc *x = *(sc_coloc *const *)a, *y = *(sc_coloc *const *)b;
-	return cmp_rsc_priority(x->orig_prim, y->orig_prim);
+	return ha__sc_cmp_coloc_primary(*(sc_coloc *const *)a, *(sc_coloc *const *)b);
 }
 
 static int cmp_by_dependent(gconstpointer a, gconstpointer b)
 {
-	const sc_coloc *x = *(sc_coloc *const *)a, *y = *(sc_coloc *const *)b;
-	return cmp_rsc_priority(x->orig_dep, y->orig_dep);
+	return ha__sc_cmp_coloc_dependent(*(sc_coloc *const *)a, *(sc_coloc *const *)b);
 }
 
 static sc_rsc *group_first(sc_rsc *g)
@@ -168,7 +176,7 @@ static sc_rsc *group_last(sc_rsc *g)
 
 static void add_coloc(sched *s, const char *id, sc_rsc *dep, sc_rsc *prim, int score,
 		      ha_role dep_role, ha_role prim_role, const char *attr, bool internal,
-		      sc_rsc *orig_dep, sc_rsc *orig_prim)
+		      sc_rsc *orig_dep, sc_rsc *orig_prim, sc_rsc *holder)
 {
 	if (!dep || !prim || dep == prim)
 		return;
@@ -186,7 +194,7 @@ static void add_coloc(sched *s, const char *id, sc_rsc *dep, sc_rsc *prim, int s
 	c->internal = internal;
 	g_ptr_array_add(s->colocs, c);
 	g_ptr_array_add(dep->this_with, c);
-	g_ptr_array_add(prim->with_this, c);
+	g_ptr_array_add((holder ? holder : prim)->with_this, c);
 }
 
 int ha__sc_rscs(sched *s)
@@ -218,7 +226,7 @@ int ha__sc_rscs(sched *s)
 		for (guint j = 1; j < g->children->len; j++)
 			add_coloc(s, "group:internal_colocation", g_ptr_array_index(g->children, j),
 				  g_ptr_array_index(g->children, j - 1), HA_INF, HA_ROLE_UNKNOWN,
-				  HA_ROLE_UNKNOWN, NULL, true, NULL, NULL);
+				  HA_ROLE_UNKNOWN, NULL, true, NULL, NULL, NULL);
 	}
 	/* Configured colocations. */
 	for (guint i = 0; i < cfg->colocations->len; i++) {
@@ -230,10 +238,18 @@ int ha__sc_rscs(sched *s)
 		sc_rsc *orig_dep = dep, *orig_prim = prim;
 		if (dep->r->kind == HA_RSC_GROUP)
 			dep = group_first(dep);
-		if (prim->r->kind == HA_RSC_GROUP)
+		/* "X with G": X is placed against the last member (mandatory) or the first
+		 * (optional), but G takes in X's preferences through its last member either
+		 * way (Pacemaker's expand_group_colocations moves every "with G" colocation
+		 * to the last member's list). */
+		sc_rsc *holder = NULL;
+		if (prim->r->kind == HA_RSC_GROUP) {
+			holder = group_last(prim);
 			prim = c->score >= HA_INF ? group_last(prim) : group_first(prim);
+		}
 		add_coloc(s, c->id, dep, prim, c->score, ha__role_parse(c->rsc_role),
-			  ha__role_parse(c->with_rsc_role), c->node_attribute, false, orig_dep, orig_prim);
+			  ha__role_parse(c->with_rsc_role), c->node_attribute, false, orig_dep, orig_prim,
+			  holder);
 	}
 	for (guint i = 0; i < s->rscs->len; i++) {
 		sc_rsc *x = g_ptr_array_index(s->rscs, i);

@@ -138,6 +138,10 @@ struct sc_rsc {
 	int prefer;          /* node to prefer when scores tie (clone pre-assignment), -1 */
 	int *final_score;    /* snapshot of score at assignment time (explanations) */
 	int *promo_loc;      /* clones: role=Promoted location scores per node (or NULL) */
+	/* clones, once assigned: the instances (borrowed) in the order Pacemaker keeps
+	 * its children list in from then on — assignment order, then promotion order
+	 * for promotable clones — which is the order colocations with it are applied */
+	GPtrArray *inst_order;
 };
 
 /* Actions. */
@@ -217,6 +221,11 @@ void ha__sc_merge(sched *s, sc_rsc *rsc, int *nodes, const char *attr, float fac
 		  bool only_positive);
 void ha__sc_apply_this_with(sched *s, sc_rsc *x, const sc_coloc *c);
 void ha__sc_merge_dependents(sched *s, sc_rsc *x);
+
+/* rsc.c: Pacemaker's colocation list orders (priority, clones first, then groups,
+ * then id of the primary / of the dependent). */
+int ha__sc_cmp_coloc_primary(const sc_coloc *x, const sc_coloc *y);
+int ha__sc_cmp_coloc_dependent(const sc_coloc *x, const sc_coloc *y);
 
 bool ha__sc_rule_matches(const sched *s, const ha_rule *rule, const sc_node *n, int *score);
 
