@@ -44,12 +44,12 @@ typedef struct sc_state {
 	bool blocked;        /* on-fail=block: leave it alone */
 	bool pending;
 	int fail_count;
+	uint32_t monitor_ms; /* recurring monitor interval seen */
 	int64_t last_failure;
 	const char *digest;  /* op-digest of the last successful start (or probe) */
 	const char *failed_op; /* description of the failure, for status output */
 	const char *exit_reason;
-	uint32_t monitor_ms; /* recurring monitor interval seen */
-} sc_state;
+} sc_state; /* 48 bytes: there is one per primitive and node */
 
 typedef struct sc_rsc sc_rsc;
 

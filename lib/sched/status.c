@@ -44,8 +44,8 @@ static bool is_probe(const ha_lrm_op *op)
 }
 
 /* Replay one resource's history on one node. */
-static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, sc_state *st,
-		   bool *ban_everywhere)
+static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc *lr, sc_node *n,
+		   sc_state *st, bool *ban_everywhere)
 {
 	guint nops = lr->ops->len;
 	if (!nops)
@@ -63,15 +63,6 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 			j--;
 		}
 		ops[j] = op;
-	}
-	int64_t timeout = 0;
-	if (r && s->failure_timeout) {
-		timeout = s->failure_timeout[r->index];
-	} else if (r) {
-		const char *ft = ha__rsc_meta(s->cfg, r, "failure-timeout");
-		uint32_t ms;
-		if (ft && ha__interval_parse(ft, &ms) == 0)
-			timeout = ms / 1000;
 	}
 	for (guint i = 0; i < nops; i++) {
 		const ha_lrm_op *op = ops[i];
@@ -176,16 +167,6 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 		g_free(ops);
 }
 
-/* Sum of fail-count-<id>[#op_interval] transient attributes on node n; the latest
- * last-failure-<id>[#...] in *last (indexed by nodes.c). */
-static int fail_count(const sched *s, const sc_node *n, const char *id, int64_t *last)
-{
-	(void)s;
-	const sc_fail *f = n->fails ? g_hash_table_lookup(n->fails, id) : NULL;
-	*last = f ? f->last : 0;
-	return f ? f->count : 0;
-}
-
 static bool active(const sc_state *st)
 {
 	return st->role >= HA_ROLE_STARTED;
@@ -206,16 +187,45 @@ static const char *base_id(sched *s, const char *id)
 	return r;
 }
 
+/* The cfg->rsc_all index of the configured primitive an lrm entry belongs to (-1:
+ * an orphan, or not a primitive). Resolved through the entry's id pointer first:
+ * ids are interned in the CIB's string chunk, so the same id on every node is the
+ * same pointer, and the string hash, the compares and the config lookup (each a
+ * cache miss on a large CIB) are paid once per id instead of once per node. Ids
+ * that are not interned (a copied status) just take the string path each time. */
+static int resolve(sched *s, GHashTable *seen, const ha_lrm_rsc *lr)
+{
+	gpointer v;
+	if (g_hash_table_lookup_extended(seen, lr->id, NULL, &v))
+		return GPOINTER_TO_INT(v) - 1;
+	const ha_rsc *r = ha__rsc_find(s->cfg, base_id(s, lr->id));
+	int idx = r && r->kind == HA_RSC_PRIMITIVE ? r->index : -1;
+	g_hash_table_insert(seen, (gpointer)lr->id, GINT_TO_POINTER(idx + 1));
+	return idx;
+}
+
 int ha__sc_status(sched *s)
 {
 	int nn = s->nnodes;
 	s->states = g_new0(sc_state, (size_t)(s->prims->len ? s->prims->len : 1) * (nn ? nn : 1));
 	/* Per configured primitive (not instance): its history per node, by the
 	 * resource's dense index (no string hashing on this path: it runs per resource
-	 * and node, 160,000 times for 5,000 resources on 32 nodes). */
+	 * and node, 160,000 times for 5,000 resources on 32 nodes). A primitive the
+	 * scheduler has exactly one copy of (not a clone's) is replayed straight into
+	 * its row of s->states; only clone primitives, whose history is then dealt
+	 * out to instances, get a row of their own in hist. */
 	guint nr = s->cfg->rsc_all->len;
 	sc_state **hist = g_new0(sc_state *, nr ? nr : 1);
+	sc_state **direct = g_new0(sc_state *, nr ? nr : 1); /* the s->states row, if one */
+	guint8 *copies = g_new0(guint8, nr ? nr : 1);        /* 0, 1 or 2 = more than one */
 	bool *ban_all = g_new0(bool, nr ? nr : 1);
+	for (guint p = 0; p < s->prims->len; p++) {
+		sc_rsc *x = g_ptr_array_index(s->prims, p);
+		int i = x->r->index;
+		if (copies[i] < 2)
+			copies[i]++;
+		direct[i] = copies[i] == 1 ? sc_state_at(s, x, 0) : NULL;
+	}
 	s->failure_timeout = g_new0(int64_t, nr ? nr : 1);
 	for (guint i = 0; i < nr; i++) {
 		const ha_rsc *r = g_ptr_array_index(s->cfg->rsc_all, i);
@@ -224,6 +234,7 @@ int ha__sc_status(sched *s)
 		if (ft && ha__interval_parse(ft, &ms) == 0)
 			s->failure_timeout[i] = ms / 1000;
 	}
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	for (guint i = 0; i < s->cib->status->len; i++) {
 		const ha_node_state *ns = g_ptr_array_index(s->cib->status, i);
 		int ni = -1;
@@ -234,51 +245,63 @@ int ha__sc_status(sched *s)
 			continue;
 		for (guint j = 0; j < ns->lrm->len; j++) {
 			const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, j);
-			const char *id = base_id(s, lr->id);
-			const ha_rsc *r = ha__rsc_find(s->cfg, id);
-			if (!r || r->kind != HA_RSC_PRIMITIVE) {
+			int ri = resolve(s, seen, lr);
+			if (ri < 0) {
 				/* Orphan: history of a resource no longer configured. */
 				sc_state st = {0};
 				bool ban = false;
-				replay(s, NULL, lr, &s->nodes[ni], &st, &ban);
+				replay(s, NULL, 0, lr, &s->nodes[ni], &st, &ban);
 				if (active(&st)) {
 					g_ptr_array_add(s->orphans, (gpointer)lr->id);
 					g_ptr_array_add(s->orphans, GINT_TO_POINTER(ni));
 				}
 				continue;
 			}
-			sc_state *row = hist[r->index];
-			if (!row)
-				row = hist[r->index] = g_new0(sc_state, nn ? nn : 1);
+			sc_state *row = direct[ri];
+			if (!row) {
+				row = hist[ri];
+				if (!row)
+					row = hist[ri] = g_new0(sc_state, nn ? nn : 1);
+			}
 			bool ban = false;
-			replay(s, r, lr, &s->nodes[ni], &row[ni], &ban);
+			replay(s, g_ptr_array_index(s->cfg->rsc_all, ri), s->failure_timeout[ri], lr,
+			       &s->nodes[ni], &row[ni], &ban);
 			if (ban)
-				ban_all[r->index] = true;
+				ban_all[ri] = true;
 		}
 	}
-	/* Fail counts come from node attributes (only nodes that have any). */
-	for (guint i = 0; i < nr; i++) {
-		const ha_rsc *r = g_ptr_array_index(s->cfg->rsc_all, i);
-		if (r->kind != HA_RSC_PRIMITIVE)
+	g_hash_table_destroy(seen);
+	/* Fail counts come from node attributes (only nodes that have any fail-count-*),
+	 * indexed per node by resource id in nodes.c: walk those few entries rather
+	 * than look every resource up on every node. */
+	for (int ni = 0; ni < nn; ni++) {
+		if (!s->nodes[ni].has_failures)
 			continue;
-		if (!hist[i])
-			hist[i] = g_new0(sc_state, nn ? nn : 1);
-		for (int ni = 0; ni < nn; ni++) {
-			if (!s->nodes[ni].has_failures)
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init(&it, s->nodes[ni].fails);
+		while (g_hash_table_iter_next(&it, &k, &v)) {
+			const ha_rsc *r = ha__rsc_find(s->cfg, k);
+			const sc_fail *f = v;
+			if (!r || r->kind != HA_RSC_PRIMITIVE || !copies[r->index])
 				continue;
-			int64_t last;
-			int fc = fail_count(s, &s->nodes[ni], r->id, &last);
-			hist[i][ni].fail_count = ha__score_add(hist[i][ni].fail_count, fc);
-			hist[i][ni].last_failure = last;
+			sc_state *row = direct[r->index];
+			if (!row) {
+				if (!hist[r->index])
+					hist[r->index] = g_new0(sc_state, nn ? nn : 1);
+				row = hist[r->index];
+			}
+			row[ni].fail_count = ha__score_add(row[ni].fail_count, f->count);
+			row[ni].last_failure = f->last;
 		}
 	}
 
-	/* Distribute to scheduler primitives; anonymous clone copies to instances. */
+	/* Deal the clone primitives' rows out to their instances. */
 	for (guint p = 0; p < s->prims->len; p++) {
 		sc_rsc *x = g_ptr_array_index(s->prims, p);
 		const sc_state *row = hist[x->r->index];
-		for (int ni = 0; ni < nn; ni++)
-			*sc_state_at(s, x, ni) = row[ni];
+		if (row)
+			memcpy(sc_state_at(s, x, 0), row, sizeof(*row) * (size_t)nn);
 		if (ban_all[x->r->index])
 			x->hard_error = true;
 	}
@@ -346,6 +369,8 @@ int ha__sc_status(sched *s)
 	for (guint i = 0; i < nr; i++)
 		g_free(hist[i]);
 	g_free(hist);
+	g_free(direct);
+	g_free(copies);
 	g_free(ban_all);
 	return 0;
 }
@@ -366,7 +391,10 @@ void ha__sched_presence(const ha_cib *cib, int64_t now, const ha_rsc *r, const h
 			continue;
 		sc_state st = {0};
 		bool ban = false;
-		replay(&s, r, lr, &node, &st, &ban);
+		const char *ft = ha__rsc_meta(s.cfg, r, "failure-timeout");
+		uint32_t ms;
+		int64_t timeout = ft && ha__interval_parse(ft, &ms) == 0 ? ms / 1000 : 0;
+		replay(&s, r, timeout, lr, &node, &st, &ban);
 		out->role = st.role;
 		out->pending = st.pending;
 		out->failed = st.failed;
