@@ -17,7 +17,6 @@ static void sched_free_rsc(sc_rsc *x)
 	g_free(x->promo_loc);
 	g_ptr_array_free(x->this_with, TRUE);
 	g_ptr_array_free(x->with_this, TRUE);
-	g_array_free(x->why, TRUE);
 	if (x->children)
 		g_ptr_array_free(x->children, TRUE);
 	g_free(x);
@@ -64,6 +63,7 @@ void ha__sched_free(sched *s)
 	}
 	if (s->strings)
 		g_string_chunk_free(s->strings);
+	ha__sc_whylog_free(&s->why);
 	g_free(s->failure_timeout);
 	g_free(s);
 }

@@ -351,6 +351,9 @@ int ha__sc_status(sched *s)
 		x->cur_role = HA_ROLE_STOPPED;
 		for (int ni = 0; ni < nn; ni++) {
 			const sc_state *st = sc_state_at(s, x, ni);
+			x->any_fail_count |= st->fail_count > 0;
+			x->any_blocked |= st->blocked || (st->stop_failed && !s->opts->stonith_enabled);
+			x->any_unknown |= st->role == HA_ROLE_UNKNOWN && !st->pending;
 			/* Without fencing, what ran on a lost node counts as stopped. */
 			if (!s->nodes[ni].online && !s->nodes[ni].unclean && !s->nodes[ni].frozen)
 				continue;
