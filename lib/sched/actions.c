@@ -278,8 +278,11 @@ static void actions_for(sched *s, sc_rsc *x, rsc_acts *ra, GPtrArray *fences)
 				       : HA_ROLE_STOPPED;
 	bool restart_here = x->needs_start;
 	sc_action *start = NULL;
-	/* n_active counts exactly the nodes this loop acts on (status.c). */
-	for (int n = 0; x->n_active > 0 && n < nn; n++) {
+	/* n_active counts exactly the nodes this loop acts on, and running_on is the
+	 * one when there is one (status.c): no need to read the whole state row. */
+	int from = x->n_active == 1 ? x->running_on : 0;
+	int to = x->n_active == 1 ? x->running_on + 1 : x->n_active > 0 ? nn : 0;
+	for (int n = from; n < to; n++) {
 		const sc_state *st = sc_state_at(s, x, n);
 		if (!is_active(st) || !counts(s, n))
 			continue;

@@ -38,9 +38,37 @@ static const char *on_fail_for(const sched *s, const ha_rsc *r, const ha_lrm_op 
 	return "restart";
 }
 
-static bool is_probe(const ha_lrm_op *op)
+/* The operation names replay() tells apart, compared once per operation rather
+ * than a string compare per test (it runs for every resource on every node). */
+typedef enum {
+	T_OTHER = 0,
+	T_MONITOR,
+	T_START,
+	T_STOP,
+	T_PROMOTE,
+	T_DEMOTE,
+	T_MIGRATE_FROM,
+	T_MIGRATE_TO,
+	T_RELOAD,
+	T_NOTIFY,
+} task_kind;
+
+static task_kind task_of(const char *task)
 {
-	return op->interval_ms == 0 && !strcmp(op->operation, "monitor");
+	static const struct {
+		const char *name;
+		task_kind kind;
+	} names[] = {
+		{"monitor", T_MONITOR},	    {"start", T_START},
+		{"stop", T_STOP},	    {"promote", T_PROMOTE},
+		{"demote", T_DEMOTE},	    {"migrate_from", T_MIGRATE_FROM},
+		{"migrate_to", T_MIGRATE_TO}, {"reload", T_RELOAD},
+		{"reload-agent", T_RELOAD},  {"notify", T_NOTIFY},
+	};
+	for (size_t i = 0; task && i < G_N_ELEMENTS(names); i++)
+		if (!strcmp(task, names[i].name))
+			return names[i].kind;
+	return T_OTHER;
 }
 
 /* Replay one resource's history on one node. */
@@ -67,15 +95,16 @@ static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc 
 	for (guint i = 0; i < nops; i++) {
 		const ha_lrm_op *op = ops[i];
 		const char *task = op->operation;
-		bool probe = is_probe(op);
+		task_kind t = task_of(task);
+		bool probe = op->interval_ms == 0 && t == T_MONITOR;
 		bool recurring = op->interval_ms > 0;
 		if (op->op_status == HA_OPST_CANCELLED)
 			continue;
 		if (op->op_status == HA_OPST_PENDING || op->call_id < 0) {
 			st->pending = true;
-			if (!strcmp(task, "start") || !strcmp(task, "migrate_from"))
+			if (t == T_START || t == T_MIGRATE_FROM)
 				st->role = HA_ROLE_STARTED;
-			else if (!strcmp(task, "promote"))
+			else if (t == T_PROMOTE)
 				st->role = HA_ROLE_PROMOTED;
 			else if (probe && st->role == HA_ROLE_UNKNOWN)
 				st->role = HA_ROLE_UNKNOWN;
@@ -86,7 +115,7 @@ static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc 
 			ok = false;
 		else if (probe)
 			ok = op->rc == 0 || op->rc == 7 || op->rc == 8;
-		else if (recurring && !strcmp(task, "monitor"))
+		else if (recurring && t == T_MONITOR)
 			ok = op->rc == 0 || op->rc == 8;
 		else
 			ok = op->rc == 0;
@@ -103,15 +132,15 @@ static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc 
 				st->role = op->rc == 7   ? HA_ROLE_STOPPED
 					   : op->rc == 8 ? HA_ROLE_PROMOTED
 							 : HA_ROLE_STARTED;
-			else if (!strcmp(task, "start") || !strcmp(task, "migrate_from"))
+			else if (t == T_START || t == T_MIGRATE_FROM)
 				st->role = HA_ROLE_STARTED;
-			else if (!strcmp(task, "stop") || !strcmp(task, "migrate_to"))
+			else if (t == T_STOP || t == T_MIGRATE_TO)
 				st->role = HA_ROLE_STOPPED;
-			else if (!strcmp(task, "promote"))
+			else if (t == T_PROMOTE)
 				st->role = HA_ROLE_PROMOTED;
-			else if (!strcmp(task, "demote"))
+			else if (t == T_DEMOTE)
 				st->role = HA_ROLE_UNPROMOTED;
-			else if (!strcmp(task, "reload") || !strcmp(task, "reload-agent")) {
+			else if (t == T_RELOAD) {
 				/* reloaded in place with new parameters: still running */
 				if (st->role < HA_ROLE_STARTED)
 					st->role = HA_ROLE_STARTED;
@@ -119,16 +148,16 @@ static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc 
 			}
 			else if (recurring && st->role < HA_ROLE_STARTED)
 				st->role = op->rc == 8 ? HA_ROLE_PROMOTED : HA_ROLE_STARTED;
-			if (!recurring && strcmp(task, "monitor") != 0 && strcmp(task, "notify") != 0) {
+			if (!recurring && t != T_MONITOR && t != T_NOTIFY) {
 				st->failed = false;
 				st->stop_failed = false;
 				st->blocked = false;
 			} else if (probe) {
 				st->failed = false;
 			}
-			if (!strcmp(task, "start") || (probe && op->rc != 7 && !st->digest))
+			if (t == T_START || (probe && op->rc != 7 && !st->digest))
 				st->digest = op->digest;
-			if (recurring && !strcmp(task, "monitor"))
+			if (recurring && t == T_MONITOR)
 				st->monitor_ms = op->interval_ms;
 			continue;
 		}
@@ -137,7 +166,7 @@ static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc 
 			continue; /* expired: failure-timeout has passed */
 		const char *on_fail = on_fail_for(s, r, op);
 		if (!strcmp(on_fail, "ignore")) {
-			if (!strcmp(task, "start") || recurring)
+			if (t == T_START || recurring)
 				st->role = HA_ROLE_STARTED;
 			continue;
 		}
@@ -148,10 +177,10 @@ static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc 
 			*ban_everywhere = true; /* hard error for the resource */
 		if (op->op_status == HA_OPST_NOTINSTALLED || op->rc == 5)
 			st->fail_count = HA_INF;
-		if (!strcmp(task, "stop")) {
+		if (t == T_STOP) {
 			st->role = HA_ROLE_STARTED;
 			st->stop_failed = true;
-		} else if (!strcmp(task, "promote") || !strcmp(task, "demote") || op->rc == 9) {
+		} else if (t == T_PROMOTE || t == T_DEMOTE || op->rc == 9) {
 			st->role = HA_ROLE_PROMOTED;
 		} else if (st->role < HA_ROLE_STARTED) {
 			st->role = HA_ROLE_STARTED; /* failed start/probe: assume active */
@@ -187,20 +216,63 @@ static const char *base_id(sched *s, const char *id)
 	return r;
 }
 
+/* lrm entry id (by pointer) -> cfg->rsc_all index + 1 (0: orphan or not a
+ * primitive). Open addressing on the pointer value, load at most 1/2: one cache
+ * line per lookup, where a GHashTable touches its hash, key and value arrays. */
+typedef struct id_slot {
+	const char *key;
+	int val;
+} id_slot;
+
+typedef struct id_table {
+	id_slot *slots;
+	guint bits, used;
+} id_table;
+
+static guint id_hash(const id_table *t, const char *key)
+{
+	return (guint)(((guint64)(guintptr)key * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15)) >>
+		       (64 - t->bits));
+}
+
+static id_slot *id_find(const id_table *t, const char *key)
+{
+	guint mask = (1u << t->bits) - 1;
+	for (guint i = id_hash(t, key);; i = (i + 1) & mask)
+		if (t->slots[i].key == key || !t->slots[i].key)
+			return &t->slots[i];
+}
+
+static void id_insert(id_table *t, const char *key, int val)
+{
+	if (2 * (t->used + 1) > (1u << t->bits)) {
+		id_table bigger = {g_new0(id_slot, (gsize)1 << (t->bits + 1)), t->bits + 1, 0};
+		for (guint i = 0; i < (1u << t->bits); i++)
+			if (t->slots[i].key)
+				id_insert(&bigger, t->slots[i].key, t->slots[i].val);
+		g_free(t->slots);
+		*t = bigger;
+	}
+	id_slot *slot = id_find(t, key);
+	if (!slot->key)
+		t->used++;
+	*slot = (id_slot){key, val};
+}
+
 /* The cfg->rsc_all index of the configured primitive an lrm entry belongs to (-1:
  * an orphan, or not a primitive). Resolved through the entry's id pointer first:
  * ids are interned in the CIB's string chunk, so the same id on every node is the
  * same pointer, and the string hash, the compares and the config lookup (each a
- * cache miss on a large CIB) are paid once per id instead of once per node. Ids
- * that are not interned (a copied status) just take the string path each time. */
-static int resolve(sched *s, GHashTable *seen, const ha_lrm_rsc *lr)
+ * cache miss on a large CIB) are paid once per id instead of once per node. An id
+ * that is not interned costs a string lookup and a slot of its own. */
+static int resolve(sched *s, id_table *seen, const ha_lrm_rsc *lr)
 {
-	gpointer v;
-	if (g_hash_table_lookup_extended(seen, lr->id, NULL, &v))
-		return GPOINTER_TO_INT(v) - 1;
+	const id_slot *slot = id_find(seen, lr->id);
+	if (slot->key)
+		return slot->val - 1;
 	const ha_rsc *r = ha__rsc_find(s->cfg, base_id(s, lr->id));
 	int idx = r && r->kind == HA_RSC_PRIMITIVE ? r->index : -1;
-	g_hash_table_insert(seen, (gpointer)lr->id, GINT_TO_POINTER(idx + 1));
+	id_insert(seen, lr->id, idx + 1);
 	return idx;
 }
 
@@ -234,7 +306,7 @@ int ha__sc_status(sched *s)
 		if (ft && ha__interval_parse(ft, &ms) == 0)
 			s->failure_timeout[i] = ms / 1000;
 	}
-	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	id_table seen = {g_new0(id_slot, 1024), 10, 0};
 	for (guint i = 0; i < s->cib->status->len; i++) {
 		const ha_node_state *ns = g_ptr_array_index(s->cib->status, i);
 		int ni = -1;
@@ -243,9 +315,10 @@ int ha__sc_status(sched *s)
 				ni = k;
 		if (ni < 0)
 			continue;
-		for (guint j = 0; j < ns->lrm->len; j++) {
+		guint nl = ns->lrm->len;
+		for (guint j = 0; j < nl; j++) {
 			const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, j);
-			int ri = resolve(s, seen, lr);
+			int ri = resolve(s, &seen, lr);
 			if (ri < 0) {
 				/* Orphan: history of a resource no longer configured. */
 				sc_state st = {0};
@@ -270,7 +343,7 @@ int ha__sc_status(sched *s)
 				ban_all[ri] = true;
 		}
 	}
-	g_hash_table_destroy(seen);
+	g_free(seen.slots);
 	/* Fail counts come from node attributes (only nodes that have any fail-count-*),
 	 * indexed per node by resource id in nodes.c: walk those few entries rather
 	 * than look every resource up on every node. */
