@@ -120,9 +120,11 @@ static sc_rsc *new_rsc(sched *s, rsc_meta *metas, const ha_rsc *r, sc_rsc *paren
 	 * of the CIB, which outlives the plan like every other id the plan shows). */
 	const char *key = r->id;
 	if (instance >= 0) {
-		char *buf = g_strdup_printf("%s:%d", r->id, instance);
-		key = g_string_chunk_insert_const(s->strings, buf);
-		g_free(buf);
+		char buf[256];
+		int len = snprintf(buf, sizeof(buf), "%s:%d", r->id, instance);
+		char *big = len >= (int)sizeof(buf) ? g_strdup_printf("%s:%d", r->id, instance) : NULL;
+		key = g_string_chunk_insert_const(s->strings, big ? big : buf);
+		g_free(big);
 	}
 	if (!g_hash_table_contains(s->by_id, key))
 		g_hash_table_insert(s->by_id, (gpointer)key, x);
