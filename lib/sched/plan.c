@@ -176,7 +176,7 @@ static ha_lrm_rsc *lrm_for(ha_cib *cib, ha_node_state *ns, const ha_rsc *r)
 			return lr;
 	}
 	ha_lrm_rsc *lr = ha__lrm_rsc_new();
-	lr->id = ha__str(cib, r->id);
+	lr->id = ha__str_const(cib, r->id);
 	lr->cls = ha__str_const(cib, r->cls);
 	lr->provider = ha__str_const(cib, r->provider);
 	lr->type = ha__str_const(cib, r->type);
