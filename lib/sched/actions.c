@@ -21,7 +21,6 @@ sc_action *ha__sc_action_new(sched *s, sc_act_kind kind, sc_rsc *r, int node)
 	a->rsc = r;
 	a->node = node;
 	a->runnable = true;
-	a->after = g_array_new(FALSE, FALSE, sizeof(int));
 	g_ptr_array_add(s->actions, a);
 	return a;
 }
@@ -30,9 +29,11 @@ void ha__sc_order(sc_action *then, const sc_action *first)
 {
 	if (!then || !first || then == first)
 		return;
-	for (guint i = 0; i < then->after->len; i++)
-		if (g_array_index(then->after, int, i) == first->id)
+	for (guint i = 0; i < sc_n_after(then); i++)
+		if (sc_after_at(then, i) == first->id)
 			return;
+	if (!then->after)
+		then->after = g_array_new(FALSE, FALSE, sizeof(int));
 	g_array_append_val(then->after, first->id);
 }
 

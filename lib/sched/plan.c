@@ -52,7 +52,8 @@ void ha__sched_free(sched *s)
 		g_ptr_array_free(s->orphans, TRUE);
 	for (guint i = 0; s->actions && i < s->actions->len; i++) {
 		sc_action *a = g_ptr_array_index(s->actions, i);
-		g_array_free(a->after, TRUE);
+		if (a->after)
+			g_array_free(a->after, TRUE);
 		g_free(a);
 	}
 	if (s->actions)
@@ -332,8 +333,8 @@ void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out)
 	/* Notifications are run by the cluster layer on its own (post-notifications on
 	 * delivered results): they never hold an action back. */
 	out->n_before = 0;
-	for (guint j = 0; j < a->after->len; j++) {
-		const sc_action *b = g_ptr_array_index(s->actions, g_array_index(a->after, int, j));
+	for (guint j = 0; j < sc_n_after(a); j++) {
+		const sc_action *b = g_ptr_array_index(s->actions, sc_after_at(a, j));
 		if (b->kind != ACT_NOTIFY)
 			out->n_before++;
 	}
@@ -355,8 +356,8 @@ bool ha__plan_restarts_in_place(const ha_plan *p, size_t i)
 		    !a->runnable || a->pseudo)
 			continue;
 		/* The start may wait for this stop only (notifications never hold it back). */
-		for (guint j = 0; j < a->after->len; j++) {
-			const sc_action *b = g_ptr_array_index(s->actions, g_array_index(a->after, int, j));
+		for (guint j = 0; j < sc_n_after(a); j++) {
+			const sc_action *b = g_ptr_array_index(s->actions, sc_after_at(a, j));
 			if (b != stop && b->kind != ACT_NOTIFY)
 				return false;
 		}

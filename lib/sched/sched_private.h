@@ -179,8 +179,19 @@ typedef struct sc_action {
 	bool pseudo;         /* implied (e.g. a stop implied by fencing): nothing runs */
 	const char *notify;  /* ACT_NOTIFY: "pre-start", "post-promote", ... */
 	const char *reason;  /* "move", "recover", "restart (parameters changed)", ... */
-	GArray *after;       /* int: ids of actions that must complete first */
+	GArray *after;       /* int: ids of actions that must complete first; NULL = none
+			      * (most actions wait for nothing: no array for them) */
 } sc_action;
+
+static inline guint sc_n_after(const sc_action *a)
+{
+	return a->after ? a->after->len : 0;
+}
+
+static inline int sc_after_at(const sc_action *a, guint i)
+{
+	return g_array_index(a->after, int, i);
+}
 
 typedef struct sched {
 	const ha_cib *cib;
