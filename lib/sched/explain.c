@@ -77,8 +77,9 @@ static void explain_prim(const sched *s, sc_rsc *x, GString *out)
 		const sc_state *st = sc_state_at(s, x, cur);
 		g_string_append_printf(out, "%s is %s on %s but its %s FAILED%s%s; ", id,
 				       ha__role_str(x->cur_role), s->nodes[cur].uname,
-				       st->failed_op ? st->failed_op : "last operation",
-				       st->exit_reason ? ": " : "", st->exit_reason ? st->exit_reason : "");
+				       sc_failed_op(s, st) ? sc_failed_op(s, st) : "last operation",
+				       sc_exit_reason(s, st) ? ": " : "",
+				       sc_exit_reason(s, st) ? sc_exit_reason(s, st) : "");
 	} else if (cur >= 0)
 		g_string_append_printf(out, "%s is %s on %s; ", id, ha__role_str(x->cur_role),
 				       s->nodes[cur].uname);

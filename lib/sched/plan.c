@@ -65,6 +65,8 @@ void ha__sched_free(sched *s)
 	if (s->strings)
 		g_string_chunk_free(s->strings);
 	ha__sc_whylog_free(&s->why);
+	if (s->info)
+		g_array_free(s->info, TRUE);
 	g_free(s->failure_timeout);
 	g_free(s);
 }

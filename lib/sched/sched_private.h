@@ -36,20 +36,29 @@ typedef struct sc_fail {
 	int64_t last;
 } sc_fail;
 
-/* What the operation history says about one primitive on one node. */
+/* What the operation history says about one primitive on one node. There is one
+ * per primitive and node (160,000 for 5,000 resources on 32 nodes, read by several
+ * stages), so it is kept to 24 bytes: the rarely set failure details live apart, in
+ * sched.info, which `info` indexes (0 = none; see sc_failed_op() and friends). */
 typedef struct sc_state {
-	uint8_t role;        /* ha_role; HA_ROLE_UNKNOWN = never probed there */
-	bool failed;         /* last relevant op failed: needs recovery on this node */
-	bool stop_failed;    /* a stop failed: the node must be fenced (or it is blocked) */
-	bool blocked;        /* on-fail=block: leave it alone */
-	bool pending;
+	const char *digest;  /* op-digest of the last successful start (or probe) */
 	int fail_count;
 	uint32_t monitor_ms; /* recurring monitor interval seen */
-	int64_t last_failure;
-	const char *digest;  /* op-digest of the last successful start (or probe) */
+	uint32_t info;       /* index in sched.info, 0 = no failure details */
+	uint8_t role : 3;    /* ha_role; HA_ROLE_UNKNOWN = never probed there */
+	bool failed : 1;     /* last relevant op failed: needs recovery on this node */
+	bool stop_failed : 1; /* a stop failed: the node must be fenced (or it is blocked) */
+	bool blocked : 1;    /* on-fail=block: leave it alone */
+	bool pending : 1;
+} sc_state;
+
+/* Failure details of a state. Shared, never changed, once the status stage is over:
+ * copies of a state (clone instances) may point at the same one. */
+typedef struct sc_state_info {
 	const char *failed_op; /* description of the failure, for status output */
 	const char *exit_reason;
-} sc_state; /* 48 bytes: there is one per primitive and node */
+	int64_t last_failure;
+} sc_state_info;
 
 typedef struct sc_rsc sc_rsc;
 
@@ -214,6 +223,7 @@ typedef struct sched {
 	ha_diag *diag;
 	bool incomplete;
 	GStringChunk *strings;
+	GArray *info;        /* sc_state_info; [0] is the empty one */
 	sc_whylog why;       /* explanations of every resource's scores */
 	int64_t *failure_timeout; /* seconds, by cfg->rsc_all index (status stage) */
 } sched;
@@ -221,6 +231,27 @@ typedef struct sched {
 static inline sc_state *sc_state_at(const sched *s, const sc_rsc *p, int node)
 {
 	return &s->states[(size_t)p->prim_idx * s->nnodes + node];
+}
+
+static inline const sc_state_info *sc_info(const sched *s, const sc_state *st)
+{
+	static const sc_state_info none;
+	return st->info && s->info ? &g_array_index(s->info, sc_state_info, st->info) : &none;
+}
+
+static inline const char *sc_failed_op(const sched *s, const sc_state *st)
+{
+	return sc_info(s, st)->failed_op;
+}
+
+static inline const char *sc_exit_reason(const sched *s, const sc_state *st)
+{
+	return sc_info(s, st)->exit_reason;
+}
+
+static inline int64_t sc_last_failure(const sched *s, const sc_state *st)
+{
+	return sc_info(s, st)->last_failure;
 }
 
 /* Node is up and may run resources (Pacemaker's pcmk__node_available without score). */

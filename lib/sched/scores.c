@@ -229,8 +229,9 @@ int ha__sc_scores(sched *s)
 			for (int n = 0; n < nn; n++) {
 				const sc_state *st = sc_state_at(s, x, n);
 				int fc = st->fail_count;
-				if (fc > 0 && x->failure_timeout > 0 && st->last_failure > 0 &&
-				    st->last_failure + x->failure_timeout <= s->now)
+				int64_t last = sc_last_failure(s, st);
+				if (fc > 0 && x->failure_timeout > 0 && last > 0 &&
+				    last + x->failure_timeout <= s->now)
 					fc = 0; /* expired */
 				if (fc < x->migration_threshold)
 					continue;

@@ -71,6 +71,20 @@ static task_kind task_of(const char *task)
 	return T_OTHER;
 }
 
+/* st's failure details, to write (created on first use; valid until the next call). */
+static sc_state_info *info_of(sched *s, sc_state *st)
+{
+	if (!s->info) {
+		s->info = g_array_new(FALSE, TRUE, sizeof(sc_state_info));
+		g_array_set_size(s->info, 1);
+	}
+	if (!st->info) {
+		st->info = s->info->len;
+		g_array_set_size(s->info, s->info->len + 1);
+	}
+	return &g_array_index(s->info, sc_state_info, st->info);
+}
+
 /* Replay one resource's history on one node. */
 static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc *lr, sc_node *n,
 		   sc_state *st, bool *ban_everywhere)
@@ -124,7 +138,7 @@ static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc 
 		if (probe && op->op_status == HA_OPST_DONE && (op->rc == 5 || op->rc == 2)) {
 			st->role = HA_ROLE_STOPPED;
 			st->fail_count = HA_INF;
-			st->failed_op = "probe: not installed";
+			info_of(s, st)->failed_op = "probe: not installed";
 			continue;
 		}
 		if (ok) {
@@ -171,8 +185,9 @@ static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc 
 			continue;
 		}
 		st->failed = true;
-		st->exit_reason = op->exit_reason;
-		st->failed_op = task;
+		sc_state_info *info = info_of(s, st);
+		info->exit_reason = op->exit_reason;
+		info->failed_op = task;
 		if (op->op_status == HA_OPST_DONE && (op->rc == 6 || op->rc == 2) && !probe)
 			*ban_everywhere = true; /* hard error for the resource */
 		if (op->op_status == HA_OPST_NOTINSTALLED || op->rc == 5)
@@ -365,7 +380,8 @@ int ha__sc_status(sched *s)
 				row = hist[r->index];
 			}
 			row[ni].fail_count = ha__score_add(row[ni].fail_count, f->count);
-			row[ni].last_failure = f->last;
+			if (f->last || row[ni].info)
+				info_of(s, &row[ni])->last_failure = f->last;
 		}
 	}
 
@@ -478,4 +494,6 @@ void ha__sched_presence(const ha_cib *cib, int64_t now, const ha_rsc *r, const h
 		break;
 	}
 	g_string_chunk_free(s.strings);
+	if (s.info)
+		g_array_free(s.info, TRUE);
 }
