@@ -602,7 +602,7 @@ ha_node_state *ha__node_state_copy(ha_cib *dst, const ha_node_state *ns)
 	for (guint i = 0; i < ns->lrm->len; i++) {
 		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
 		ha_lrm_rsc *l = ha__lrm_rsc_new();
-		l->id = ha__str(dst, lr->id);
+		l->id = ha__str_const(dst, lr->id); /* interned: the scheduler resolves lrm ids by pointer */
 		l->cls = ha__str_const(dst, lr->cls);
 		l->provider = ha__str_const(dst, lr->provider);
 		l->type = ha__str_const(dst, lr->type);

@@ -77,8 +77,9 @@ static void explain_prim(const sched *s, sc_rsc *x, GString *out)
 		const sc_state *st = sc_state_at(s, x, cur);
 		g_string_append_printf(out, "%s is %s on %s but its %s FAILED%s%s; ", id,
 				       ha__role_str(x->cur_role), s->nodes[cur].uname,
-				       st->failed_op ? st->failed_op : "last operation",
-				       st->exit_reason ? ": " : "", st->exit_reason ? st->exit_reason : "");
+				       sc_failed_op(s, st) ? sc_failed_op(s, st) : "last operation",
+				       sc_exit_reason(s, st) ? ": " : "",
+				       sc_exit_reason(s, st) ? sc_exit_reason(s, st) : "");
 	} else if (cur >= 0)
 		g_string_append_printf(out, "%s is %s on %s; ", id, ha__role_str(x->cur_role),
 				       s->nodes[cur].uname);
@@ -115,8 +116,7 @@ static void explain_prim(const sched *s, sc_rsc *x, GString *out)
 		if (sc[n] == SC_NONE && !s->opts->symmetric_cluster)
 			g_string_append(out, "  [symmetric-cluster=false and no location constraint allows it]");
 		bool first = true;
-		for (guint i = 0; i < x->why->len; i++) {
-			const sc_why *w = &g_array_index(x->why, sc_why, i);
+		for (const sc_why *w = ha__sc_why_first(x); w; w = ha__sc_why_next(x, w)) {
 			if (w->node != n || w->kind == WHY_GROUP)
 				continue;
 			g_string_append(out, first ? "  = " : ", ");
@@ -132,8 +132,7 @@ static void explain_prim(const sched *s, sc_rsc *x, GString *out)
 		}
 		g_string_append_c(out, '\n');
 	}
-	for (guint i = 0; i < x->why->len; i++) {
-		const sc_why *w = &g_array_index(x->why, sc_why, i);
+	for (const sc_why *w = ha__sc_why_first(x); w; w = ha__sc_why_next(x, w)) {
 		if (w->kind == WHY_COLOC_ROLLBACK)
 			g_string_append_printf(out, "  note: colocation %s with %s was not applied: it "
 						    "would have left no node to run on\n", w->ref, w->other);

@@ -262,8 +262,8 @@ static GArray *topo_order(const sched *s)
 		g_ptr_array_add(succ, g_array_new(FALSE, FALSE, sizeof(int)));
 	for (guint i = 0; i < n; i++) {
 		const sc_action *a = g_ptr_array_index(s->actions, i);
-		for (guint j = 0; j < a->after->len; j++) {
-			int f = g_array_index(a->after, int, j);
+		for (guint j = 0; j < sc_n_after(a); j++) {
+			int f = sc_after_at(a, j);
 			g_array_append_val(g_ptr_array_index(succ, f), i);
 			indeg[i]++;
 		}

@@ -19,7 +19,6 @@ static void sched_free_rsc(sc_rsc *x)
 		g_ptr_array_free(x->inst_order, TRUE);
 	g_ptr_array_free(x->this_with, TRUE);
 	g_ptr_array_free(x->with_this, TRUE);
-	g_array_free(x->why, TRUE);
 	if (x->children)
 		g_ptr_array_free(x->children, TRUE);
 	g_free(x);
@@ -55,7 +54,8 @@ void ha__sched_free(sched *s)
 		g_ptr_array_free(s->orphans, TRUE);
 	for (guint i = 0; s->actions && i < s->actions->len; i++) {
 		sc_action *a = g_ptr_array_index(s->actions, i);
-		g_array_free(a->after, TRUE);
+		if (a->after)
+			g_array_free(a->after, TRUE);
 		g_free(a);
 	}
 	if (s->actions)
@@ -66,6 +66,9 @@ void ha__sched_free(sched *s)
 	}
 	if (s->strings)
 		g_string_chunk_free(s->strings);
+	ha__sc_whylog_free(&s->why);
+	if (s->info)
+		g_array_free(s->info, TRUE);
 	g_free(s->failure_timeout);
 	g_free(s);
 }
@@ -178,7 +181,7 @@ static ha_lrm_rsc *lrm_for(ha_cib *cib, ha_node_state *ns, const ha_rsc *r)
 			return lr;
 	}
 	ha_lrm_rsc *lr = ha__lrm_rsc_new();
-	lr->id = ha__str(cib, r->id);
+	lr->id = ha__str_const(cib, r->id);
 	lr->cls = ha__str_const(cib, r->cls);
 	lr->provider = ha__str_const(cib, r->provider);
 	lr->type = ha__str_const(cib, r->type);
@@ -334,8 +337,8 @@ void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out)
 	/* Notifications are run by the cluster layer on its own (post-notifications on
 	 * delivered results): they never hold an action back. */
 	out->n_before = 0;
-	for (guint j = 0; j < a->after->len; j++) {
-		const sc_action *b = g_ptr_array_index(s->actions, g_array_index(a->after, int, j));
+	for (guint j = 0; j < sc_n_after(a); j++) {
+		const sc_action *b = g_ptr_array_index(s->actions, sc_after_at(a, j));
 		if (b->kind != ACT_NOTIFY)
 			out->n_before++;
 	}
@@ -357,8 +360,8 @@ bool ha__plan_restarts_in_place(const ha_plan *p, size_t i)
 		    !a->runnable || a->pseudo)
 			continue;
 		/* The start may wait for this stop only (notifications never hold it back). */
-		for (guint j = 0; j < a->after->len; j++) {
-			const sc_action *b = g_ptr_array_index(s->actions, g_array_index(a->after, int, j));
+		for (guint j = 0; j < sc_n_after(a); j++) {
+			const sc_action *b = g_ptr_array_index(s->actions, sc_after_at(a, j));
 			if (b != stop && b->kind != ACT_NOTIFY)
 				return false;
 		}

@@ -318,12 +318,12 @@ static void json_failures(GString *out, const sched *s)
 			g_string_append(out, ",\"node\":");
 			json_str(out, s->nodes[n].uname);
 			g_string_append(out, ",\"operation\":");
-			json_str(out, st->failed_op);
+			json_str(out, sc_failed_op(s, st));
 			g_string_append(out, ",\"exit_reason\":");
-			json_str(out, st->exit_reason);
+			json_str(out, sc_exit_reason(s, st));
 			g_string_append_printf(out, ",\"fail_count\":%d,\"last_failure\":%" G_GINT64_FORMAT
 						    ",\"active\":%s}",
-					       st->fail_count, st->last_failure,
+					       st->fail_count, sc_last_failure(s, st),
 					       st->failed ? "true" : "false");
 		}
 	}
@@ -475,9 +475,9 @@ static void status_text(const ha_plan *plan, GString *out)
 			if (!st->failed && st->fail_count <= 0)
 				continue;
 			g_string_append_printf(failed, "  %s %s on %s: %s (fail count %d)%s\n", x->r->id,
-					       st->failed_op ? st->failed_op : "operation",
+					       sc_failed_op(s, st) ? sc_failed_op(s, st) : "operation",
 					       s->nodes[n].uname,
-					       st->exit_reason ? st->exit_reason : "failed",
+					       sc_exit_reason(s, st) ? sc_exit_reason(s, st) : "failed",
 					       st->fail_count, st->failed ? "" : ", recovered");
 		}
 	}

@@ -40,7 +40,49 @@ static bool in_clone(const ha_rsc *r)
 	return false;
 }
 
-static sc_rsc *new_rsc(sched *s, const ha_rsc *r, sc_rsc *parent, int instance)
+/* A resource's effective meta attributes, resolved once per configured resource:
+ * every instance of a clone shares them, and each lookup walks the resource's,
+ * its parents' and rsc_defaults' nvsets. */
+typedef struct rsc_meta {
+	bool done;
+	bool managed;
+	bool unique;
+	int priority;
+	ha_role target_role;
+	int stickiness;
+	int migration_threshold;
+	int64_t failure_timeout;
+} rsc_meta;
+
+static void resolve_meta(const sched *s, const ha_rsc *r, rsc_meta *m)
+{
+	m->priority = meta_int(s, r, "priority", 0);
+	const char *tr = ha__rsc_meta(s->cfg, r, "target-role");
+	m->target_role = tr ? ha__role_parse(tr) : HA_ROLE_UNKNOWN;
+	m->managed = meta_bool(s, r, "is-managed", true) && !s->opts->maintenance_mode;
+	const char *st = ha__rsc_meta(s->cfg, r, "resource-stickiness");
+	if (!st)
+		st = ha__rsc_meta(s->cfg, r, "default-resource-stickiness");
+	int stick = 0;
+	if (st && ha__score_parse(st, &stick) == 0)
+		m->stickiness = stick;
+	else
+		m->stickiness = in_clone(r) ? 1 : 0;
+	const char *mt = ha__rsc_meta(s->cfg, r, "migration-threshold");
+	int thr = HA_INF;
+	if (mt && ha__score_parse(mt, &thr) < 0)
+		thr = HA_INF;
+	m->migration_threshold = thr < 0 ? 0 : thr;
+	const char *ft = ha__rsc_meta(s->cfg, r, "failure-timeout");
+	uint32_t ms = 0;
+	m->failure_timeout = 0;
+	if (ft && ha__interval_parse(ft, &ms) == 0)
+		m->failure_timeout = ms / 1000;
+	m->unique = !in_clone(r) && r->kind != HA_RSC_CLONE;
+	m->done = true;
+}
+
+static sc_rsc *new_rsc(sched *s, rsc_meta *metas, const ha_rsc *r, sc_rsc *parent, int instance)
 {
 	sc_rsc *x = g_new0(sc_rsc, 1);
 	x->r = r;
@@ -58,46 +100,40 @@ static sc_rsc *new_rsc(sched *s, const ha_rsc *r, sc_rsc *parent, int instance)
 		x->score[i] = SC_NONE;
 	x->this_with = g_ptr_array_new();
 	x->with_this = g_ptr_array_new();
-	x->why = g_array_new(FALSE, FALSE, sizeof(sc_why));
+	x->whylog = &s->why;
+	x->why_first = x->why_last = -1;
 	g_ptr_array_add(s->rscs, x);
 
-	x->priority = meta_int(s, r, "priority", 0);
-	const char *tr = ha__rsc_meta(s->cfg, r, "target-role");
-	x->target_role = tr ? ha__role_parse(tr) : HA_ROLE_UNKNOWN;
+	rsc_meta *m = &metas[r->index];
+	if (!m->done)
+		resolve_meta(s, r, m);
+	x->priority = m->priority;
+	x->target_role = m->target_role;
 	x->target_stopped = x->target_role == HA_ROLE_STOPPED;
-	x->managed = meta_bool(s, r, "is-managed", true) && !s->opts->maintenance_mode;
-	const char *st = ha__rsc_meta(s->cfg, r, "resource-stickiness");
-	if (!st)
-		st = ha__rsc_meta(s->cfg, r, "default-resource-stickiness");
-	int stick = 0;
-	if (st && ha__score_parse(st, &stick) == 0)
-		x->stickiness = stick;
-	else
-		x->stickiness = in_clone(r) ? 1 : 0;
-	const char *mt = ha__rsc_meta(s->cfg, r, "migration-threshold");
-	int thr = HA_INF;
-	if (mt && ha__score_parse(mt, &thr) < 0)
-		thr = HA_INF;
-	x->migration_threshold = thr < 0 ? 0 : thr;
-	const char *ft = ha__rsc_meta(s->cfg, r, "failure-timeout");
-	uint32_t ms = 0;
-	if (ft && ha__interval_parse(ft, &ms) == 0)
-		x->failure_timeout = ms / 1000;
-	x->unique = !in_clone(r) && r->kind != HA_RSC_CLONE;
+	x->managed = m->managed;
+	x->stickiness = m->stickiness;
+	x->migration_threshold = m->migration_threshold;
+	x->failure_timeout = m->failure_timeout;
+	x->unique = m->unique;
 
-	char key[512];
-	if (instance >= 0)
-		snprintf(key, sizeof(key), "%s:%d", r->id, instance);
-	else
-		snprintf(key, sizeof(key), "%s", r->id);
+	/* Instances are "id:N"; anything else is known by its configured id (a string
+	 * of the CIB, which outlives the plan like every other id the plan shows). */
+	const char *key = r->id;
+	if (instance >= 0) {
+		char buf[256];
+		int len = snprintf(buf, sizeof(buf), "%s:%d", r->id, instance);
+		char *big = len >= (int)sizeof(buf) ? g_strdup_printf("%s:%d", r->id, instance) : NULL;
+		key = g_string_chunk_insert_const(s->strings, big ? big : buf);
+		g_free(big);
+	}
 	if (!g_hash_table_contains(s->by_id, key))
-		g_hash_table_insert(s->by_id, (gpointer)g_string_chunk_insert_const(s->strings, key), x);
+		g_hash_table_insert(s->by_id, (gpointer)key, x);
 	return x;
 }
 
-static sc_rsc *build(sched *s, const ha_rsc *r, sc_rsc *parent, int instance)
+static sc_rsc *build(sched *s, rsc_meta *metas, const ha_rsc *r, sc_rsc *parent, int instance)
 {
-	sc_rsc *x = new_rsc(s, r, parent, instance);
+	sc_rsc *x = new_rsc(s, metas, r, parent, instance);
 	if (r->kind == HA_RSC_PRIMITIVE) {
 		x->prim_idx = (int)s->prims->len;
 		g_ptr_array_add(s->prims, x);
@@ -107,7 +143,7 @@ static sc_rsc *build(sched *s, const ha_rsc *r, sc_rsc *parent, int instance)
 	if (r->kind == HA_RSC_GROUP) {
 		for (guint i = 0; i < r->children->len; i++)
 			g_ptr_array_add(x->children,
-					build(s, g_ptr_array_index(r->children, i), x, instance));
+					build(s, metas, g_ptr_array_index(r->children, i), x, instance));
 		return x;
 	}
 	/* Clone: one instance of its child per clone-max. */
@@ -123,7 +159,7 @@ static sc_rsc *build(sched *s, const ha_rsc *r, sc_rsc *parent, int instance)
 		x->clone_max = 0;
 	const ha_rsc *child = r->children->len ? g_ptr_array_index(r->children, 0) : NULL;
 	for (int i = 0; child && i < x->clone_max; i++)
-		g_ptr_array_add(x->children, build(s, child, x, i));
+		g_ptr_array_add(x->children, build(s, metas, child, x, i));
 	return x;
 }
 
@@ -200,10 +236,12 @@ static void add_coloc(sched *s, const char *id, sc_rsc *dep, sc_rsc *prim, int s
 int ha__sc_rscs(sched *s)
 {
 	const ha_config *cfg = s->cfg;
+	rsc_meta *metas = g_new0(rsc_meta, cfg->rsc_all->len ? cfg->rsc_all->len : 1);
 	for (guint i = 0; i < cfg->resources->len; i++) {
-		sc_rsc *x = build(s, g_ptr_array_index(cfg->resources, i), NULL, -1);
+		sc_rsc *x = build(s, metas, g_ptr_array_index(cfg->resources, i), NULL, -1);
 		g_ptr_array_add(s->top, x);
 	}
+	g_free(metas);
 	/* Assignment order: CIB order, stable-sorted by priority (highest first). */
 	GPtrArray *sorted = g_ptr_array_sized_new(s->top->len);
 	/* Insertion sort: stable, and priorities are rarely set, so this is O(N) then. */

@@ -10,12 +10,46 @@
 
 #include "sched_private.h"
 
+static sc_why *why_at(const sc_whylog *log, int i)
+{
+	sc_why *block = g_ptr_array_index(log->blocks, (guint)i / SC_WHY_BLOCK);
+	return &block[(guint)i % SC_WHY_BLOCK];
+}
+
 void ha__sc_why(sc_rsc *r, sc_why_kind kind, int node, int before, int after,
 		const char *ref, const char *other)
 {
-	sc_why w = {.kind = (uint8_t)kind, .node = node, .before = before, .after = after,
-		    .ref = ref, .other = other};
-	g_array_append_val(r->why, w);
+	sc_whylog *log = r->whylog;
+	if (!log->blocks)
+		log->blocks = g_ptr_array_new_with_free_func(g_free);
+	if (log->len % SC_WHY_BLOCK == 0)
+		g_ptr_array_add(log->blocks, g_new(sc_why, SC_WHY_BLOCK));
+	int i = log->len++;
+	*why_at(log, i) = (sc_why){.kind = (uint8_t)kind, .node = node, .before = before,
+				   .after = after, .ref = ref, .other = other, .next = -1};
+	if (r->why_last >= 0)
+		why_at(log, r->why_last)->next = i;
+	else
+		r->why_first = i;
+	r->why_last = i;
+}
+
+const sc_why *ha__sc_why_first(const sc_rsc *r)
+{
+	return r->why_first >= 0 ? why_at(r->whylog, r->why_first) : NULL;
+}
+
+const sc_why *ha__sc_why_next(const sc_rsc *r, const sc_why *w)
+{
+	return w->next >= 0 ? why_at(r->whylog, w->next) : NULL;
+}
+
+void ha__sc_whylog_free(sc_whylog *log)
+{
+	if (log->blocks)
+		g_ptr_array_free(log->blocks, TRUE);
+	log->blocks = NULL;
+	log->len = 0;
 }
 
 void ha__sc_why_diff(sc_rsc *r, sc_why_kind kind, const int *before, int nnodes,
@@ -92,15 +126,27 @@ static void promoted_rule(sched *s, sc_rsc *x, const ha_rule *rule)
 	}
 }
 
-static void promoted_location(sched *s, sc_rsc *x, const ha_location *l)
+/* Nodes by name for the location pass: the first node called uname, and for each
+ * node the next one of the same name (-1: none; names are normally unique). One
+ * hash lookup per location instead of a string compare per location and node. */
+typedef struct node_index {
+	GHashTable *first; /* uname -> index + 1 */
+	int *next;
+} node_index;
+
+static int node_first(const node_index *ix, const char *uname)
+{
+	return GPOINTER_TO_INT(g_hash_table_lookup(ix->first, uname)) - 1;
+}
+
+static void promoted_location(sched *s, const node_index *ix, sc_rsc *x, const ha_location *l)
 {
 	int *a = promo_array(s, x);
 	if (!a)
 		return;
 	if (l->node) {
-		for (int n = 0; n < s->nnodes; n++)
-			if (!strcmp(s->nodes[n].uname, l->node))
-				a[n] = ha__score_add(a[n], l->score);
+		for (int n = node_first(ix, l->node); n >= 0; n = ix->next[n])
+			a[n] = ha__score_add(a[n], l->score);
 		return;
 	}
 	for (guint j = 0; l->rules && j < l->rules->len; j++)
@@ -109,6 +155,11 @@ static void promoted_location(sched *s, sc_rsc *x, const ha_location *l)
 
 static void locations(sched *s)
 {
+	node_index ix = {g_hash_table_new(g_str_hash, g_str_equal), g_new(int, s->nnodes ? s->nnodes : 1)};
+	for (int n = s->nnodes - 1; n >= 0; n--) {
+		ix.next[n] = node_first(&ix, s->nodes[n].uname);
+		g_hash_table_insert(ix.first, (gpointer)s->nodes[n].uname, GINT_TO_POINTER(n + 1));
+	}
 	for (guint i = 0; i < s->cfg->locations->len; i++) {
 		const ha_location *l = g_ptr_array_index(s->cfg->locations, i);
 		sc_rsc *x = g_hash_table_lookup(s->by_id, l->rsc);
@@ -116,13 +167,12 @@ static void locations(sched *s)
 			continue;
 		ha_role role = ha__role_parse(l->role);
 		if (role == HA_ROLE_PROMOTED) {
-			promoted_location(s, x, l); /* only affects promotion scores */
+			promoted_location(s, &ix, x, l); /* only affects promotion scores */
 			continue;
 		}
 		if (l->node) {
-			for (int n = 0; n < s->nnodes; n++)
-				if (!strcmp(s->nodes[n].uname, l->node))
-					apply_location(s, x, n, l->score, WHY_LOCATION, l->id);
+			for (int n = node_first(&ix, l->node); n >= 0; n = ix.next[n])
+				apply_location(s, x, n, l->score, WHY_LOCATION, l->id);
 			continue;
 		}
 		for (guint j = 0; l->rules && j < l->rules->len; j++) {
@@ -138,6 +188,8 @@ static void locations(sched *s)
 			}
 		}
 	}
+	g_hash_table_destroy(ix.first);
+	g_free(ix.next);
 }
 
 static sc_rsc *clone_of(sc_rsc *x)
@@ -173,12 +225,13 @@ int ha__sc_scores(sched *s)
 		    x->score[x->running_on] != SC_NONE)
 			add(x, x->running_on, x->stickiness, WHY_STICKINESS, "resource-stickiness");
 		/* Fail counts. */
-		if (x->migration_threshold > 0) {
+		if (x->migration_threshold > 0 && x->any_fail_count) {
 			for (int n = 0; n < nn; n++) {
 				const sc_state *st = sc_state_at(s, x, n);
 				int fc = st->fail_count;
-				if (fc > 0 && x->failure_timeout > 0 && st->last_failure > 0 &&
-				    st->last_failure + x->failure_timeout <= s->now)
+				int64_t last = sc_last_failure(s, st);
+				if (fc > 0 && x->failure_timeout > 0 && last > 0 &&
+				    last + x->failure_timeout <= s->now)
 					fc = 0; /* expired */
 				if (fc < x->migration_threshold)
 					continue;

@@ -38,14 +38,56 @@ static const char *on_fail_for(const sched *s, const ha_rsc *r, const ha_lrm_op 
 	return "restart";
 }
 
-static bool is_probe(const ha_lrm_op *op)
+/* The operation names replay() tells apart, compared once per operation rather
+ * than a string compare per test (it runs for every resource on every node). */
+typedef enum {
+	T_OTHER = 0,
+	T_MONITOR,
+	T_START,
+	T_STOP,
+	T_PROMOTE,
+	T_DEMOTE,
+	T_MIGRATE_FROM,
+	T_MIGRATE_TO,
+	T_RELOAD,
+	T_NOTIFY,
+} task_kind;
+
+static task_kind task_of(const char *task)
 {
-	return op->interval_ms == 0 && !strcmp(op->operation, "monitor");
+	static const struct {
+		const char *name;
+		task_kind kind;
+	} names[] = {
+		{"monitor", T_MONITOR},	    {"start", T_START},
+		{"stop", T_STOP},	    {"promote", T_PROMOTE},
+		{"demote", T_DEMOTE},	    {"migrate_from", T_MIGRATE_FROM},
+		{"migrate_to", T_MIGRATE_TO}, {"reload", T_RELOAD},
+		{"reload-agent", T_RELOAD},  {"notify", T_NOTIFY},
+	};
+	for (size_t i = 0; task && i < G_N_ELEMENTS(names); i++)
+		if (!strcmp(task, names[i].name))
+			return names[i].kind;
+	return T_OTHER;
+}
+
+/* st's failure details, to write (created on first use; valid until the next call). */
+static sc_state_info *info_of(sched *s, sc_state *st)
+{
+	if (!s->info) {
+		s->info = g_array_new(FALSE, TRUE, sizeof(sc_state_info));
+		g_array_set_size(s->info, 1);
+	}
+	if (!st->info) {
+		st->info = s->info->len;
+		g_array_set_size(s->info, s->info->len + 1);
+	}
+	return &g_array_index(s->info, sc_state_info, st->info);
 }
 
 /* Replay one resource's history on one node. */
-static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, sc_state *st,
-		   bool *ban_everywhere)
+static void replay(sched *s, const ha_rsc *r, int64_t timeout, const ha_lrm_rsc *lr, sc_node *n,
+		   sc_state *st, bool *ban_everywhere)
 {
 	guint nops = lr->ops->len;
 	if (!nops)
@@ -64,27 +106,19 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 		}
 		ops[j] = op;
 	}
-	int64_t timeout = 0;
-	if (r && s->failure_timeout) {
-		timeout = s->failure_timeout[r->index];
-	} else if (r) {
-		const char *ft = ha__rsc_meta(s->cfg, r, "failure-timeout");
-		uint32_t ms;
-		if (ft && ha__interval_parse(ft, &ms) == 0)
-			timeout = ms / 1000;
-	}
 	for (guint i = 0; i < nops; i++) {
 		const ha_lrm_op *op = ops[i];
 		const char *task = op->operation;
-		bool probe = is_probe(op);
+		task_kind t = task_of(task);
+		bool probe = op->interval_ms == 0 && t == T_MONITOR;
 		bool recurring = op->interval_ms > 0;
 		if (op->op_status == HA_OPST_CANCELLED)
 			continue;
 		if (op->op_status == HA_OPST_PENDING || op->call_id < 0) {
 			st->pending = true;
-			if (!strcmp(task, "start") || !strcmp(task, "migrate_from"))
+			if (t == T_START || t == T_MIGRATE_FROM)
 				st->role = HA_ROLE_STARTED;
-			else if (!strcmp(task, "promote"))
+			else if (t == T_PROMOTE)
 				st->role = HA_ROLE_PROMOTED;
 			else if (probe && st->role == HA_ROLE_UNKNOWN)
 				st->role = HA_ROLE_UNKNOWN;
@@ -95,7 +129,7 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 			ok = false;
 		else if (probe)
 			ok = op->rc == 0 || op->rc == 7 || op->rc == 8;
-		else if (recurring && !strcmp(task, "monitor"))
+		else if (recurring && t == T_MONITOR)
 			ok = op->rc == 0 || op->rc == 8;
 		else
 			ok = op->rc == 0;
@@ -104,7 +138,7 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 		if (probe && op->op_status == HA_OPST_DONE && (op->rc == 5 || op->rc == 2)) {
 			st->role = HA_ROLE_STOPPED;
 			st->fail_count = HA_INF;
-			st->failed_op = "probe: not installed";
+			info_of(s, st)->failed_op = "probe: not installed";
 			continue;
 		}
 		if (ok) {
@@ -112,15 +146,15 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 				st->role = op->rc == 7   ? HA_ROLE_STOPPED
 					   : op->rc == 8 ? HA_ROLE_PROMOTED
 							 : HA_ROLE_STARTED;
-			else if (!strcmp(task, "start") || !strcmp(task, "migrate_from"))
+			else if (t == T_START || t == T_MIGRATE_FROM)
 				st->role = HA_ROLE_STARTED;
-			else if (!strcmp(task, "stop") || !strcmp(task, "migrate_to"))
+			else if (t == T_STOP || t == T_MIGRATE_TO)
 				st->role = HA_ROLE_STOPPED;
-			else if (!strcmp(task, "promote"))
+			else if (t == T_PROMOTE)
 				st->role = HA_ROLE_PROMOTED;
-			else if (!strcmp(task, "demote"))
+			else if (t == T_DEMOTE)
 				st->role = HA_ROLE_UNPROMOTED;
-			else if (!strcmp(task, "reload") || !strcmp(task, "reload-agent")) {
+			else if (t == T_RELOAD) {
 				/* reloaded in place with new parameters: still running */
 				if (st->role < HA_ROLE_STARTED)
 					st->role = HA_ROLE_STARTED;
@@ -128,16 +162,16 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 			}
 			else if (recurring && st->role < HA_ROLE_STARTED)
 				st->role = op->rc == 8 ? HA_ROLE_PROMOTED : HA_ROLE_STARTED;
-			if (!recurring && strcmp(task, "monitor") != 0 && strcmp(task, "notify") != 0) {
+			if (!recurring && t != T_MONITOR && t != T_NOTIFY) {
 				st->failed = false;
 				st->stop_failed = false;
 				st->blocked = false;
 			} else if (probe) {
 				st->failed = false;
 			}
-			if (!strcmp(task, "start") || (probe && op->rc != 7 && !st->digest))
+			if (t == T_START || (probe && op->rc != 7 && !st->digest))
 				st->digest = op->digest;
-			if (recurring && !strcmp(task, "monitor"))
+			if (recurring && t == T_MONITOR)
 				st->monitor_ms = op->interval_ms;
 			continue;
 		}
@@ -146,21 +180,22 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 			continue; /* expired: failure-timeout has passed */
 		const char *on_fail = on_fail_for(s, r, op);
 		if (!strcmp(on_fail, "ignore")) {
-			if (!strcmp(task, "start") || recurring)
+			if (t == T_START || recurring)
 				st->role = HA_ROLE_STARTED;
 			continue;
 		}
 		st->failed = true;
-		st->exit_reason = op->exit_reason;
-		st->failed_op = task;
+		sc_state_info *info = info_of(s, st);
+		info->exit_reason = op->exit_reason;
+		info->failed_op = task;
 		if (op->op_status == HA_OPST_DONE && (op->rc == 6 || op->rc == 2) && !probe)
 			*ban_everywhere = true; /* hard error for the resource */
 		if (op->op_status == HA_OPST_NOTINSTALLED || op->rc == 5)
 			st->fail_count = HA_INF;
-		if (!strcmp(task, "stop")) {
+		if (t == T_STOP) {
 			st->role = HA_ROLE_STARTED;
 			st->stop_failed = true;
-		} else if (!strcmp(task, "promote") || !strcmp(task, "demote") || op->rc == 9) {
+		} else if (t == T_PROMOTE || t == T_DEMOTE || op->rc == 9) {
 			st->role = HA_ROLE_PROMOTED;
 		} else if (st->role < HA_ROLE_STARTED) {
 			st->role = HA_ROLE_STARTED; /* failed start/probe: assume active */
@@ -174,16 +209,6 @@ static void replay(sched *s, const ha_rsc *r, const ha_lrm_rsc *lr, sc_node *n, 
 	}
 	if (ops != stack_ops)
 		g_free(ops);
-}
-
-/* Sum of fail-count-<id>[#op_interval] transient attributes on node n; the latest
- * last-failure-<id>[#...] in *last (indexed by nodes.c). */
-static int fail_count(const sched *s, const sc_node *n, const char *id, int64_t *last)
-{
-	(void)s;
-	const sc_fail *f = n->fails ? g_hash_table_lookup(n->fails, id) : NULL;
-	*last = f ? f->last : 0;
-	return f ? f->count : 0;
 }
 
 static bool active(const sc_state *st)
@@ -206,16 +231,88 @@ static const char *base_id(sched *s, const char *id)
 	return r;
 }
 
+/* lrm entry id (by pointer) -> cfg->rsc_all index + 1 (0: orphan or not a
+ * primitive). Open addressing on the pointer value, load at most 1/2: one cache
+ * line per lookup, where a GHashTable touches its hash, key and value arrays. */
+typedef struct id_slot {
+	const char *key;
+	int val;
+} id_slot;
+
+typedef struct id_table {
+	id_slot *slots;
+	guint bits, used;
+} id_table;
+
+static guint id_hash(const id_table *t, const char *key)
+{
+	return (guint)(((guint64)(guintptr)key * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15)) >>
+		       (64 - t->bits));
+}
+
+static id_slot *id_find(const id_table *t, const char *key)
+{
+	guint mask = (1u << t->bits) - 1;
+	for (guint i = id_hash(t, key);; i = (i + 1) & mask)
+		if (t->slots[i].key == key || !t->slots[i].key)
+			return &t->slots[i];
+}
+
+static void id_insert(id_table *t, const char *key, int val)
+{
+	if (2 * (t->used + 1) > (1u << t->bits)) {
+		id_table bigger = {g_new0(id_slot, (gsize)1 << (t->bits + 1)), t->bits + 1, 0};
+		for (guint i = 0; i < (1u << t->bits); i++)
+			if (t->slots[i].key)
+				id_insert(&bigger, t->slots[i].key, t->slots[i].val);
+		g_free(t->slots);
+		*t = bigger;
+	}
+	id_slot *slot = id_find(t, key);
+	if (!slot->key)
+		t->used++;
+	*slot = (id_slot){key, val};
+}
+
+/* The cfg->rsc_all index of the configured primitive an lrm entry belongs to (-1:
+ * an orphan, or not a primitive). Resolved through the entry's id pointer first:
+ * ids are interned in the CIB's string chunk, so the same id on every node is the
+ * same pointer, and the string hash, the compares and the config lookup (each a
+ * cache miss on a large CIB) are paid once per id instead of once per node. An id
+ * that is not interned costs a string lookup and a slot of its own. */
+static int resolve(sched *s, id_table *seen, const ha_lrm_rsc *lr)
+{
+	const id_slot *slot = id_find(seen, lr->id);
+	if (slot->key)
+		return slot->val - 1;
+	const ha_rsc *r = ha__rsc_find(s->cfg, base_id(s, lr->id));
+	int idx = r && r->kind == HA_RSC_PRIMITIVE ? r->index : -1;
+	id_insert(seen, lr->id, idx + 1);
+	return idx;
+}
+
 int ha__sc_status(sched *s)
 {
 	int nn = s->nnodes;
 	s->states = g_new0(sc_state, (size_t)(s->prims->len ? s->prims->len : 1) * (nn ? nn : 1));
 	/* Per configured primitive (not instance): its history per node, by the
 	 * resource's dense index (no string hashing on this path: it runs per resource
-	 * and node, 160,000 times for 5,000 resources on 32 nodes). */
+	 * and node, 160,000 times for 5,000 resources on 32 nodes). A primitive the
+	 * scheduler has exactly one copy of (not a clone's) is replayed straight into
+	 * its row of s->states; only clone primitives, whose history is then dealt
+	 * out to instances, get a row of their own in hist. */
 	guint nr = s->cfg->rsc_all->len;
 	sc_state **hist = g_new0(sc_state *, nr ? nr : 1);
+	sc_state **direct = g_new0(sc_state *, nr ? nr : 1); /* the s->states row, if one */
+	guint8 *copies = g_new0(guint8, nr ? nr : 1);        /* 0, 1 or 2 = more than one */
 	bool *ban_all = g_new0(bool, nr ? nr : 1);
+	for (guint p = 0; p < s->prims->len; p++) {
+		sc_rsc *x = g_ptr_array_index(s->prims, p);
+		int i = x->r->index;
+		if (copies[i] < 2)
+			copies[i]++;
+		direct[i] = copies[i] == 1 ? sc_state_at(s, x, 0) : NULL;
+	}
 	s->failure_timeout = g_new0(int64_t, nr ? nr : 1);
 	for (guint i = 0; i < nr; i++) {
 		const ha_rsc *r = g_ptr_array_index(s->cfg->rsc_all, i);
@@ -224,6 +321,7 @@ int ha__sc_status(sched *s)
 		if (ft && ha__interval_parse(ft, &ms) == 0)
 			s->failure_timeout[i] = ms / 1000;
 	}
+	id_table seen = {g_new0(id_slot, 1024), 10, 0};
 	for (guint i = 0; i < s->cib->status->len; i++) {
 		const ha_node_state *ns = g_ptr_array_index(s->cib->status, i);
 		int ni = -1;
@@ -232,53 +330,67 @@ int ha__sc_status(sched *s)
 				ni = k;
 		if (ni < 0)
 			continue;
-		for (guint j = 0; j < ns->lrm->len; j++) {
+		guint nl = ns->lrm->len;
+		for (guint j = 0; j < nl; j++) {
 			const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, j);
-			const char *id = base_id(s, lr->id);
-			const ha_rsc *r = ha__rsc_find(s->cfg, id);
-			if (!r || r->kind != HA_RSC_PRIMITIVE) {
+			int ri = resolve(s, &seen, lr);
+			if (ri < 0) {
 				/* Orphan: history of a resource no longer configured. */
 				sc_state st = {0};
 				bool ban = false;
-				replay(s, NULL, lr, &s->nodes[ni], &st, &ban);
+				replay(s, NULL, 0, lr, &s->nodes[ni], &st, &ban);
 				if (active(&st)) {
 					g_ptr_array_add(s->orphans, (gpointer)lr->id);
 					g_ptr_array_add(s->orphans, GINT_TO_POINTER(ni));
 				}
 				continue;
 			}
-			sc_state *row = hist[r->index];
-			if (!row)
-				row = hist[r->index] = g_new0(sc_state, nn ? nn : 1);
+			sc_state *row = direct[ri];
+			if (!row) {
+				row = hist[ri];
+				if (!row)
+					row = hist[ri] = g_new0(sc_state, nn ? nn : 1);
+			}
 			bool ban = false;
-			replay(s, r, lr, &s->nodes[ni], &row[ni], &ban);
+			replay(s, g_ptr_array_index(s->cfg->rsc_all, ri), s->failure_timeout[ri], lr,
+			       &s->nodes[ni], &row[ni], &ban);
 			if (ban)
-				ban_all[r->index] = true;
+				ban_all[ri] = true;
 		}
 	}
-	/* Fail counts come from node attributes (only nodes that have any). */
-	for (guint i = 0; i < nr; i++) {
-		const ha_rsc *r = g_ptr_array_index(s->cfg->rsc_all, i);
-		if (r->kind != HA_RSC_PRIMITIVE)
+	g_free(seen.slots);
+	/* Fail counts come from node attributes (only nodes that have any fail-count-*),
+	 * indexed per node by resource id in nodes.c: walk those few entries rather
+	 * than look every resource up on every node. */
+	for (int ni = 0; ni < nn; ni++) {
+		if (!s->nodes[ni].has_failures)
 			continue;
-		if (!hist[i])
-			hist[i] = g_new0(sc_state, nn ? nn : 1);
-		for (int ni = 0; ni < nn; ni++) {
-			if (!s->nodes[ni].has_failures)
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init(&it, s->nodes[ni].fails);
+		while (g_hash_table_iter_next(&it, &k, &v)) {
+			const ha_rsc *r = ha__rsc_find(s->cfg, k);
+			const sc_fail *f = v;
+			if (!r || r->kind != HA_RSC_PRIMITIVE || !copies[r->index])
 				continue;
-			int64_t last;
-			int fc = fail_count(s, &s->nodes[ni], r->id, &last);
-			hist[i][ni].fail_count = ha__score_add(hist[i][ni].fail_count, fc);
-			hist[i][ni].last_failure = last;
+			sc_state *row = direct[r->index];
+			if (!row) {
+				if (!hist[r->index])
+					hist[r->index] = g_new0(sc_state, nn ? nn : 1);
+				row = hist[r->index];
+			}
+			row[ni].fail_count = ha__score_add(row[ni].fail_count, f->count);
+			if (f->last || row[ni].info)
+				info_of(s, &row[ni])->last_failure = f->last;
 		}
 	}
 
-	/* Distribute to scheduler primitives; anonymous clone copies to instances. */
+	/* Deal the clone primitives' rows out to their instances. */
 	for (guint p = 0; p < s->prims->len; p++) {
 		sc_rsc *x = g_ptr_array_index(s->prims, p);
 		const sc_state *row = hist[x->r->index];
-		for (int ni = 0; ni < nn; ni++)
-			*sc_state_at(s, x, ni) = row[ni];
+		if (row)
+			memcpy(sc_state_at(s, x, 0), row, sizeof(*row) * (size_t)nn);
 		if (ban_all[x->r->index])
 			x->hard_error = true;
 	}
@@ -328,6 +440,9 @@ int ha__sc_status(sched *s)
 		x->cur_role = HA_ROLE_STOPPED;
 		for (int ni = 0; ni < nn; ni++) {
 			const sc_state *st = sc_state_at(s, x, ni);
+			x->any_fail_count |= st->fail_count > 0;
+			x->any_blocked |= st->blocked || (st->stop_failed && !s->opts->stonith_enabled);
+			x->any_unknown |= st->role == HA_ROLE_UNKNOWN && !st->pending;
 			/* Without fencing, what ran on a lost node counts as stopped. */
 			if (!s->nodes[ni].online && !s->nodes[ni].unclean && !s->nodes[ni].frozen)
 				continue;
@@ -346,6 +461,8 @@ int ha__sc_status(sched *s)
 	for (guint i = 0; i < nr; i++)
 		g_free(hist[i]);
 	g_free(hist);
+	g_free(direct);
+	g_free(copies);
 	g_free(ban_all);
 	return 0;
 }
@@ -366,7 +483,10 @@ void ha__sched_presence(const ha_cib *cib, int64_t now, const ha_rsc *r, const h
 			continue;
 		sc_state st = {0};
 		bool ban = false;
-		replay(&s, r, lr, &node, &st, &ban);
+		const char *ft = ha__rsc_meta(s.cfg, r, "failure-timeout");
+		uint32_t ms;
+		int64_t timeout = ft && ha__interval_parse(ft, &ms) == 0 ? ms / 1000 : 0;
+		replay(&s, r, timeout, lr, &node, &st, &ban);
 		out->role = st.role;
 		out->pending = st.pending;
 		out->failed = st.failed;
@@ -374,4 +494,6 @@ void ha__sched_presence(const ha_cib *cib, int64_t now, const ha_rsc *r, const h
 		break;
 	}
 	g_string_chunk_free(s.strings);
+	if (s.info)
+		g_array_free(s.info, TRUE);
 }

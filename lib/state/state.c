@@ -400,7 +400,7 @@ void ha__state_record_op(ha_cib *cib, const char *node, const ha_msg_op *op)
 	}
 	if (!lr) {
 		lr = ha__lrm_rsc_new();
-		lr->id = ha__str(cib, op->rsc);
+		lr->id = ha__str_const(cib, op->rsc);
 		g_ptr_array_add(ns->lrm, lr);
 	}
 	if (op->cls)

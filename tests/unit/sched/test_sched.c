@@ -167,8 +167,8 @@ static int action(const ctx *t, const char *kind, const char *rsc, const char *n
 static bool ordered(const ctx *t, int first, int then)
 {
 	const sc_action *a = g_ptr_array_index(t->plan->s->actions, then);
-	for (guint i = 0; i < a->after->len; i++)
-		if (g_array_index(a->after, int, i) == first)
+	for (guint i = 0; i < sc_n_after(a); i++)
+		if (sc_after_at(a, i) == first)
 			return true;
 	return false;
 }
