@@ -830,6 +830,8 @@ static void reconcile(void *arg)
 	if (ha_plan_compute(cib, ha__state_now(c->st), &plan, NULL) < 0)
 		return;
 	size_t n = ha__plan_n_actions(plan);
+	bool *restart = g_new(bool, n ? n : 1);
+	ha__plan_restarts_in_place(plan, restart);
 	for (size_t i = 0; i < n; i++) {
 		ha_plan_action a;
 		ha__plan_get_action(plan, i, &a);
@@ -859,7 +861,7 @@ static void reconcile(void *arg)
 			continue;
 		}
 		if (!strcmp(a.action, "stop") && !c->shutting_down &&
-		    !g_hash_table_remove(c->plain_stop, a.rsc) && ha__plan_restarts_in_place(plan, i)) {
+		    !g_hash_table_remove(c->plain_stop, a.rsc) && restart[i]) {
 			/* Recovery in place: stop and start here under one claim, so that no
 			 * other node takes the resource while it is briefly stopped. */
 			ha_msg m = {.type = HA_MSG_CLAIM};
@@ -888,6 +890,7 @@ static void reconcile(void *arg)
 			ha__core_send(c, &m);
 		}
 	}
+	g_free(restart);
 	ha_plan_free(plan);
 	plan_tick(c);
 }

@@ -348,24 +348,26 @@ void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out)
 			     a->node == a->rsc->end_node;
 }
 
-bool ha__plan_restarts_in_place(const ha_plan *p, size_t i)
+void ha__plan_restarts_in_place(const ha_plan *p, bool *out)
 {
 	const sched *s = p->s;
-	const sc_action *stop = g_ptr_array_index(s->actions, i);
-	if (stop->kind != ACT_STOP || !stop->rsc || stop->pseudo || !stop->runnable)
-		return false;
+	memset(out, 0, s->actions->len * sizeof(bool));
 	for (guint k = 0; k < s->actions->len; k++) {
 		const sc_action *a = g_ptr_array_index(s->actions, k);
-		if (a->kind != ACT_START || a->rsc != stop->rsc || a->node != stop->node ||
-		    !a->runnable || a->pseudo)
+		if (a->kind != ACT_START || !a->rsc || !a->runnable || a->pseudo)
 			continue;
-		/* The start may wait for this stop only (notifications never hold it back). */
-		for (guint j = 0; j < sc_n_after(a); j++) {
-			const sc_action *b = g_ptr_array_index(s->actions, sc_after_at(a, j));
-			if (b != stop && b->kind != ACT_NOTIFY)
-				return false;
+		/* The start may wait for its own stop only (notifications never hold it). */
+		const sc_action *only = NULL;
+		bool ok = true;
+		for (guint j = 0; ok && a->after && j < a->after->len; j++) {
+			const sc_action *b = g_ptr_array_index(s->actions, g_array_index(a->after, int, j));
+			if (b->kind == ACT_NOTIFY || b == only)
+				continue;
+			ok = !only;
+			only = b;
 		}
-		return true;
+		if (ok && only && only->kind == ACT_STOP && only->rsc == a->rsc &&
+		    only->node == a->node && only->runnable && !only->pseudo)
+			out[only->id] = true;
 	}
-	return false;
 }

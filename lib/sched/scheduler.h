@@ -37,9 +37,10 @@ typedef struct ha_plan_action {
 } ha_plan_action;
 size_t ha__plan_n_actions(const ha_plan *p);
 void ha__plan_get_action(const ha_plan *p, size_t i, ha_plan_action *out);
-/* Is action i a stop whose resource the plan starts again on the same node, that start
- * waiting for nothing but this stop (a recovery or restart in place)? The cluster layer
- * then runs both under one claim, as Pacemaker runs them in one transition. */
-bool ha__plan_restarts_in_place(const ha_plan *p, size_t i);
+/* out[i] (one per action): is action i a stop whose resource the plan starts again
+ * on the same node, that start waiting for nothing but this stop (a recovery or
+ * restart in place)? The cluster layer then runs both under one claim, as Pacemaker
+ * runs them in one transition. One pass over the plan. */
+void ha__plan_restarts_in_place(const ha_plan *p, bool *out);
 
 #endif
