@@ -174,8 +174,8 @@ void ha__core_free(ha_core *c)
 		c->env.timer_cancel(c->env.ud, c->reconcile_timer);
 	if (c->tick_timer && c->env.timer_cancel)
 		c->env.timer_cancel(c->env.ud, c->tick_timer);
-	if (c->sync_timer && c->env.timer_cancel)
-		c->env.timer_cancel(c->env.ud, c->sync_timer);
+	if (c->heartbeat_timer && c->env.timer_cancel)
+		c->env.timer_cancel(c->env.ud, c->heartbeat_timer);
 	ha__state_free(c->st);
 	ha_cib_free(c->mine);
 	g_hash_table_destroy(c->ops);
@@ -221,18 +221,8 @@ bool ha__core_mine_active(ha_core *c, const char *rsc, ha_role *role)
 	const ha_rsc *r = ha__rsc_find(&ha__state_cib(c->st)->cfg, rsc);
 	if (!ns || !r) {
 		/* not configured (anymore): look at the raw record */
-		for (guint i = 0; ns && i < ns->lrm->len; i++) {
-			const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
-			if (strcmp(lr->id, rsc))
-				continue;
-			for (guint j = 0; j < lr->ops->len; j++) {
-				const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
-				if (!strcmp(op->id + strlen(lr->id), "_last_0"))
-					return strcmp(op->operation, "stop") != 0 &&
-					       !(op->interval_ms == 0 && op->rc == 7);
-			}
-		}
-		return false;
+		const ha_lrm_op *op = ha__lrm_last_op(ns, rsc, NULL);
+		return op && strcmp(op->operation, "stop") != 0 && !(op->interval_ms == 0 && op->rc == 7);
 	}
 	ha_presence p;
 	ha__sched_presence(c->mine, 0, r, ns, &p);
@@ -677,20 +667,20 @@ static void tick_fire(void *arg)
 static void heartbeat(void *arg)
 {
 	ha_core *c = arg;
-	c->sync_timer = 0;
+	c->heartbeat_timer = 0;
 	if (c->left || c->disconnected)
 		return;
 	ha_msg m = {.type = HA_MSG_TICK};
 	m.u.tick.now = c->env.now(c->env.ud);
 	ha__core_send(c, &m);
-	c->sync_timer = c->env.timer_add(c->env.ud, HEARTBEAT_MS, heartbeat, c);
+	c->heartbeat_timer = c->env.timer_add(c->env.ud, HEARTBEAT_MS, heartbeat, c);
 }
 
 static void start_sync_watch(ha_core *c)
 {
-	if (c->sync_timer && c->env.timer_cancel)
-		c->env.timer_cancel(c->env.ud, c->sync_timer);
-	c->sync_timer = 0;
+	if (c->heartbeat_timer && c->env.timer_cancel)
+		c->env.timer_cancel(c->env.ud, c->heartbeat_timer);
+	c->heartbeat_timer = 0;
 	heartbeat(c);
 }
 

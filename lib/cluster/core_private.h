@@ -36,7 +36,7 @@ struct ha_core {
 	 * clock when it was delivered (skew cancels out: only local differences count). */
 	int64_t clock_tick, clock_local;
 	bool clock_known;
-	uint64_t sync_timer;      /* the heartbeat (TICK every 5 s) */
+	uint64_t heartbeat_timer; /* the heartbeat: a TICK every 5 s */
 	uint64_t next_token;
 	int64_t call_id;
 	uint64_t next_request;

@@ -362,6 +362,24 @@ ha_node_state *ha__node_state_find(const ha_cib *cib, const char *uname)
 	return NULL;
 }
 
+const ha_lrm_op *ha__lrm_last_op(const ha_node_state *ns, const char *rsc, const ha_lrm_rsc **lrp)
+{
+	for (guint i = 0; ns && i < ns->lrm->len; i++) {
+		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
+		if (strcmp(lr->id, rsc))
+			continue;
+		for (guint j = 0; j < lr->ops->len; j++) {
+			const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
+			if (!strcmp(op->id + strlen(lr->id), "_last_0")) {
+				if (lrp)
+					*lrp = lr;
+				return op;
+			}
+		}
+	}
+	return NULL;
+}
+
 int ha__bool_parse(const char *s, bool *out)
 {
 	static const char *const t[] = {"true", "on", "yes", "y", "1"};

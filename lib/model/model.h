@@ -298,6 +298,9 @@ void ha__cib_set_attr(ha_cib *cib, const char *name, const char *value);
 ha_rsc *ha__rsc_find(const ha_config *cfg, const char *id);
 ha_node_def *ha__node_find(const ha_config *cfg, const char *uname);
 ha_node_state *ha__node_state_find(const ha_cib *cib, const char *uname);
+/* A node's "<rsc>_last_0" entry (its last non-recurring operation on rsc), or NULL;
+ * *lr (if given) is the resource's history. */
+const ha_lrm_op *ha__lrm_last_op(const ha_node_state *ns, const char *rsc, const ha_lrm_rsc **lr);
 
 /* Derive cfg->opts from crm_config. Invalid values: error text in *err (static or from
  * the chunk), returns -EINVAL. */

@@ -1304,19 +1304,9 @@ static const char *claim_check(ha_state *st, uint32_t from, const ha_msg *m, con
 /* A copy of node's last (non-recurring) operation on rsc, or NULL. */
 static ha_msg_op *last_op_of(ha_state *st, const char *node, const char *rsc)
 {
-	const ha_node_state *ns = node ? ha__node_state_find(st->cib, node) : NULL;
-	for (guint i = 0; ns && i < ns->lrm->len; i++) {
-		const ha_lrm_rsc *lr = g_ptr_array_index(ns->lrm, i);
-		if (strcmp(lr->id, rsc))
-			continue;
-		for (guint j = 0; j < lr->ops->len; j++) {
-			const ha_lrm_op *op = &g_array_index(lr->ops, ha_lrm_op, j);
-			if (strcmp(op->id + strlen(lr->id), "_last_0"))
-				continue;
-			return msg_op_of(lr, op);
-		}
-	}
-	return NULL;
+	const ha_lrm_rsc *lr = NULL;
+	const ha_lrm_op *op = ha__lrm_last_op(node ? ha__node_state_find(st->cib, node) : NULL, rsc, &lr);
+	return op ? msg_op_of(lr, op) : NULL;
 }
 
 static void apply_claim(ha_state *st, uint32_t from, const ha_msg *m)
